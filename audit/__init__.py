@@ -1,0 +1,1 @@
+"""advaudit front door: the judge, the runner, ledgers and the command line."""

@@ -1,0 +1,1 @@
+"""advaudit's measurements: networks, NTKs, attacks, training, robust kernels, bounds, shattering."""

@@ -1,0 +1,82 @@
+"""The judge's verdict rules (DESIGN.md): each rule is exercised by evidence built to trigger it."""
+import math
+
+import pytest
+
+from audit.judge import claim_verdict, judge
+from theory.evidence import Comparison, Counterexample, Evidence
+
+
+def _ev(**kw):
+    ev = Evidence(claim_id="C-test", check_id="c", tier="fast")
+    for key, value in kw.items():
+        setattr(ev, key, value)
+    return ev
+
+
+def _cx(reverified):
+    return Counterexample("row", "planted", {}, 2.0, 1.0, "float64", reverified)
+
+
+def test_all_comparisons_hold_is_consistent_and_reports_margin():
+    ev = _ev()
+    ev.compare("a", 0.5, 1.0, "<=")
+    ev.compare("b", 2.0, 1.0, ">=")
+    assert judge(ev).verdict == "consistent"
+    assert "margin 0.5" in ev.verdict_reason
+
+
+def test_reverified_counterexample_is_violated_even_with_other_reasons():
+    ev = _ev(inconclusive_reasons=["budget"], counterexamples=[_cx(True)])
+    ev.compare("a", 2.0, 1.0, "<=")
+    assert judge(ev).verdict == "violated"
+
+
+def test_failure_without_reverification_is_inconclusive_not_violated():
+    ev = _ev(counterexamples=[_cx(False)])
+    ev.compare("a", 2.0, 1.0, "<=")
+    assert judge(ev).verdict == "inconclusive"
+
+
+@pytest.mark.parametrize("status", ["optimal_inaccurate", "infeasible", "time_limit", "user_limit"])
+def test_solver_trouble_is_inconclusive_never_a_pass(status):
+    ev = _ev(solver_statuses=["optimal", status])
+    ev.compare("a", 0.0, 1.0, "<=")
+    assert judge(ev).verdict == "inconclusive"
+    assert status in ev.verdict_reason
+
+
+def test_nan_measurement_cannot_pass():
+    ev = _ev()
+    ev.compare("a", math.nan, 1.0, "<=")
+    assert judge(ev).verdict == "inconclusive"
+
+
+def test_no_comparison_is_inconclusive():
+    assert judge(_ev()).verdict == "inconclusive"
+
+
+def test_vacuous_and_construction_verdicts():
+    ev = _ev(vacuous_reason="required width 1e30")
+    ev.compare("trend", 1.0, 2.0, "<=")
+    assert judge(ev).verdict == "vacuous"
+    ev = _ev(construction_verdict="refuted-as-stated")
+    ev.compare("count", 3.0, 3.0, "==")
+    assert judge(ev).verdict == "refuted-as-stated"
+
+
+def test_relations_and_tolerances():
+    assert Comparison("x", 1.0 + 1e-13, 1.0, "<=", 1e-12).holds
+    assert not Comparison("x", 1.0 + 1e-11, 1.0, "<=", 1e-12).holds
+    assert Comparison("x", 1.0, 1.0 + 1e-13, "==", 1e-12).holds
+    assert Comparison("rate", -0.45, -0.5, "contains", interval=(-0.55, -0.4)).holds
+    assert not Comparison("rate", -0.9, -0.5, "contains", interval=(-1.0, -0.8)).holds
+    with pytest.raises(ValueError):
+        Comparison("x", 1.0, 1.0, "<")
+
+
+def test_claim_verdict_is_the_most_severe():
+    assert claim_verdict([]) == "not implemented"
+    assert claim_verdict(["consistent", "vacuous"]) == "vacuous"
+    assert claim_verdict(["consistent", "inconclusive", "violated"]) == "violated"
+    assert claim_verdict(["consistent", "consistent"]) == "consistent"

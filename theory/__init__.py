@@ -1,0 +1,1 @@
+"""advaudit's symbolic layer: claims, constants, requirements and proof chains (sympy; no torch)."""

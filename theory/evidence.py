@@ -1,0 +1,185 @@
+"""Evidence records: what a check measured, against which bound, and how it was verified.
+
+A check never returns a bare boolean. It returns an :class:`Evidence` holding
+:class:`Comparison` rows (measured value, bound, relation, named tolerance),
+re-verified :class:`Counterexample` s, seeds, configuration and solver statuses.
+The verdict is assigned afterwards by ``audit.judge`` from these fields alone.
+
+This module is pure Python (no numpy/torch) so that every layer can use it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Verdicts, exactly as DESIGN.md defines them (plus the registry's "not implemented").
+CONSISTENT = "consistent"
+VIOLATED = "violated"
+INCONCLUSIVE = "inconclusive"
+VACUOUS = "vacuous"
+REFUTED_AS_STATED = "refuted-as-stated"
+HOLDS_UNDER = "holds-under"
+NOT_IMPLEMENTED = "not implemented"
+VERDICTS = (CONSISTENT, VIOLATED, INCONCLUSIVE, VACUOUS, REFUTED_AS_STATED, HOLDS_UNDER, NOT_IMPLEMENTED)
+
+# Relations a comparison can state between ``measured`` and ``bound``.
+#   "<="        measured <= bound + tolerance                    (upper bounds)
+#   ">="        measured >= bound - tolerance                    (lower bounds)
+#   "=="        |measured - bound| <= tolerance                  (identities)
+#   "contains"  interval[0] - tol <= bound <= interval[1] + tol   (rates: CI of a fitted slope)
+RELATIONS = ("<=", ">=", "==", "contains")
+
+
+@dataclass
+class Comparison:
+    """One measured quantity against the bound evaluated at the same parameters."""
+
+    name: str
+    measured: float
+    bound: float
+    relation: str
+    tolerance: float = 0.0
+    tolerance_name: str = "exact"
+    interval: tuple[float, float] | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.relation not in RELATIONS:
+            raise ValueError(f"relation must be one of {RELATIONS}, got {self.relation!r}")
+        if self.relation == "contains" and self.interval is None:
+            raise ValueError("relation 'contains' needs an interval")
+        self.measured = float(self.measured)
+        self.bound = float(self.bound)
+        self.tolerance = float(self.tolerance)
+        if self.interval is not None:
+            self.interval = (float(self.interval[0]), float(self.interval[1]))
+
+    @property
+    def margin(self) -> float:
+        """Signed slack: positive means the relation holds with room to spare (before tolerance)."""
+        if self.relation == "<=":
+            return self.bound - self.measured
+        if self.relation == ">=":
+            return self.measured - self.bound
+        if self.relation == "==":
+            return -abs(self.measured - self.bound)
+        lo, hi = self.interval  # type: ignore[misc]
+        return min(self.bound - lo, hi - self.bound)
+
+    @property
+    def finite(self) -> bool:
+        values = [self.measured, self.bound] + (list(self.interval) if self.interval else [])
+        return all(math.isfinite(v) for v in values)
+
+    @property
+    def holds(self) -> bool:
+        """The relation holds within the named tolerance (False for non-finite values)."""
+        return self.finite and self.margin >= -self.tolerance
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["margin"] = self.margin if self.finite else None
+        out["holds"] = self.holds
+        return out
+
+
+@dataclass
+class Counterexample:
+    """A failure of a comparison, re-computed independently before it is reported.
+
+    ``reverified`` is True only when an independent computation (plain float64 numpy
+    or exact rational arithmetic, named in ``method``) reproduced the failure.
+    """
+
+    comparison: str
+    description: str
+    inputs: dict[str, Any]
+    recomputed_measured: float
+    recomputed_bound: float
+    method: str
+    reverified: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class RunContext:
+    """What every check receives: tier, master seed, device and progress settings."""
+
+    tier: str = "fast"
+    seed: int = 0
+    device: str = "cpu"
+    quiet: bool = True
+    workers: int = 1
+    scheduler: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.tier not in ("fast", "full"):
+            raise ValueError(f"unknown tier {self.tier!r} (expected 'fast' or 'full')")
+
+
+@dataclass
+class Evidence:
+    """Everything one check observed. ``verdict`` is filled in by the judge."""
+
+    claim_id: str
+    check_id: str
+    tier: str
+    comparisons: list[Comparison] = field(default_factory=list)
+    counterexamples: list[Counterexample] = field(default_factory=list)
+    seeds: list[int] = field(default_factory=list)
+    config: dict[str, Any] = field(default_factory=dict)
+    measurements: dict[str, Any] = field(default_factory=dict)
+    solver_statuses: list[str] = field(default_factory=list)
+    inconclusive_reasons: list[str] = field(default_factory=list)
+    vacuous_reason: str | None = None
+    construction_verdict: str | None = None
+    notes: list[str] = field(default_factory=list)
+    wall_time_s: float = 0.0
+    verdict: str | None = None
+    verdict_reason: str = ""
+
+    def compare(self, name: str, measured: float, bound: float, relation: str, *,
+                tolerance: float = 0.0, tolerance_name: str = "exact",
+                interval: tuple[float, float] | None = None, **detail: Any) -> Comparison:
+        """Append and return a comparison row."""
+        row = Comparison(name, measured, bound, relation, tolerance, tolerance_name, interval, dict(detail))
+        self.comparisons.append(row)
+        return row
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claim_id": self.claim_id,
+            "check_id": self.check_id,
+            "tier": self.tier,
+            "verdict": self.verdict,
+            "verdict_reason": self.verdict_reason,
+            "comparisons": [c.to_dict() for c in self.comparisons],
+            "counterexamples": [c.to_dict() for c in self.counterexamples],
+            "seeds": list(self.seeds),
+            "config": _jsonable(self.config),
+            "measurements": _jsonable(self.measurements),
+            "solver_statuses": list(self.solver_statuses),
+            "inconclusive_reasons": list(self.inconclusive_reasons),
+            "vacuous_reason": self.vacuous_reason,
+            "construction_verdict": self.construction_verdict,
+            "notes": list(self.notes),
+            "wall_time_s": self.wall_time_s,
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    """Convert numpy scalars/arrays, tuples and non-finite floats into JSON-safe values."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy arrays and scalars, torch tensors
+        return _jsonable(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
