@@ -8,6 +8,7 @@ A check function has the signature ``check(ctx: RunContext, **planted) -> Eviden
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy as sp
 
@@ -20,13 +21,18 @@ TIERS = ("fast", "full")
 
 @dataclass(frozen=True)
 class CheckSpec:
-    """A check of a claim: ``target`` is ``"package.module:function"``; budgets are seconds per tier."""
+    """A check of a claim: ``target`` is ``"package.module:function"``; budgets are seconds per tier.
+
+    ``planted`` maps a description of a planted error to the keyword arguments that plant it;
+    ``advaudit selftest`` runs each and requires the verdict ``violated``.
+    """
 
     id: str
     target: str
     description: str
     tiers: tuple[str, ...] = TIERS
     budget_s: dict[str, float] = field(default_factory=lambda: {"fast": 60.0, "full": 900.0})
+    planted: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,9 @@ def _claims() -> tuple[Claim, ...]:
                 CheckSpec("C0-linear-closed-form", "numerics.checks.c0_surrogate:check_linear_closed_form",
                           "linear models: random, FGSM and PGD-style attacks vs the closed-form robust loss "
                           "(CLAIMS.md §7), ℓ2 and ℓ∞ balls, hinge/logistic/absolute losses",
-                          budget_s={"fast": 15.0, "full": 120.0}),
+                          budget_s={"fast": 15.0, "full": 120.0},
+                          planted={"attack returns points at twice the radius": {"attack_radius_factor": 2.0},
+                                   "closed form without the δ‖w‖_* term": {"drop_radius_term": True}}),
             ),
             source="CLAIMS.md §1 (C0)",
         ),

@@ -118,3 +118,17 @@ def test_load_ledger_rejects_other_files(tmp_path):
     bad.write_text('{"schema": "other"}')
     with pytest.raises(InputError):
         load_ledger(bad)
+
+
+def test_selftest_catches_planted_errors_and_flags_checks_without_any(planted_registry, capsys, monkeypatch):
+    assert cli.main(["selftest", "--only", "P1-violated", "--quiet"]) == 1  # no planted error registered
+    spec = planted_registry["P1-violated"].checks[0]
+    monkeypatch.setitem(spec.planted, "always violated", {})
+    assert cli.main(["selftest", "--only", "P1-violated", "--quiet"]) == 0
+    monkeypatch.setitem(planted_registry["P2-inconclusive"].checks[0].planted, "never caught", {})
+    assert cli.main(["selftest", "--only", "P2-inconclusive", "--quiet"]) == 1
+    assert "NO" in capsys.readouterr().out
+
+
+def test_selftest_catches_the_c0_planted_errors():
+    assert cli.main(["selftest", "--only", "C0", "--quiet"]) == 0
