@@ -1,0 +1,1 @@
+"""Symbolic checks (sympy / mpmath only): each ``check_*(ctx, **planted) -> Evidence`` is named by a CheckSpec."""
