@@ -5,8 +5,8 @@ logistic loss, ball B(R) with R = 1.5 under ``per-layer-R``, ε = 0.3, α and T 
 Widths 2^6…2^12 (fast, H = 1), 2^6…2^14 with H = 1 and smaller widths for H = 2, 3 (full).
 
 Per configuration:
-- C1 headline:  min_{t≤T} L_A(W(t)) ≤ U(W*) + ε, with W* ∈ B(R) a comparator (pluggable; default the stand-in
-  of numerics.comparator) and U(W*) a CERTIFIED upper bound of L*(W*). Since min_{B(R)} L* ≤ L*(W*) ≤ U(W*),
+- C1 headline:  min_{t≤T} L_A(W(t)) ≤ U(W*) + ε, with W* ∈ B(R) a comparator (pluggable; default the robust-kernel
+  comparator of numerics.kernel_comparator, re-certified) and U(W*) a CERTIFIED upper bound of L*(W*). Since min_{B(R)} L* ≤ L*(W*) ≤ U(W*),
   a failure refutes C1 for this run. The derived width m* is printed: below it the theorem guarantees nothing.
 - finite-width form (C4 assembly with measured terms, numerics.checks.training_chain): exact for correct code.
 - C2 (attack = exact grid maximizer, 33 points per arc): min_t L*(W(t)) ≤ U(W_best) must be ≤ U(W*) + ε, and the
@@ -217,7 +217,7 @@ def check_convergence(ctx: RunContext, *, trainer: str | None = None, attack: st
                       comparator: ComparatorFn | None = None, widths: tuple[int, ...] | None = None) -> Evidence:
     """C1 at finite width (module docstring). Planted: ``trainer`` (a name of numerics.training_planted, e.g.
     "wrong-sign"), ``attack`` (a name of PLANTED_ATTACKS, or a factory (pset, loss) → Attack). ``comparator``
-    replaces the stand-in; ``widths`` overrides the tier's configurations (H = 1)."""
+    replaces the default robust-kernel comparator; ``widths`` overrides the tier's configurations (H = 1)."""
     return _check("C1", ctx, trainer, attack, comparator, widths)
 
 

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from numerics.comparator import (Comparator, ComparatorFn, ComparatorProblem, certify_robust_loss,
-                                 stronger_attack_comparator)
+from numerics.comparator import Comparator, ComparatorFn, ComparatorProblem, certify_robust_loss
+from numerics.kernel_comparator import kernel_comparator
 from numerics.data import sphere_points
 from numerics.gradients import per_sample_gradient_norms
 from numerics.losses import get_loss
@@ -111,11 +111,16 @@ def comparator_problem(setup: Setup) -> ComparatorProblem:
 
 
 def comparator_for(setup: Setup, comparator: ComparatorFn | None = None) -> Comparator:
-    """W* for the setup: the cached stand-in, or ``comparator(problem)`` whose robust-loss bounds are then
-    re-certified here (numerics.comparator.certify_robust_loss): a supplied comparator's claims are not trusted."""
+    """W* for the setup: by default the robust-kernel comparator (numerics.kernel_comparator, cached), else
+    ``comparator(problem)`` (e.g. numerics.comparator.stronger_attack_comparator). Either way its robust-loss
+    bounds are re-certified here (numerics.comparator.certify_robust_loss): a comparator's claims are not trusted."""
     key = Setup(**{**setup.to_dict(), "theorem": "C1"})
     if comparator is None:
-        return _standin(key)
+        return _default_comparator(key)
+    return _certified(key, comparator)
+
+
+def _certified(key: Setup, comparator: ComparatorFn) -> Comparator:
     problem = comparator_problem(key)
     comp = comparator(problem)
     lower, upper, method = certify_robust_loss(problem.net, comp.weights, problem.X, problem.y, problem.pset,
@@ -126,9 +131,9 @@ def comparator_for(setup: Setup, comparator: ComparatorFn | None = None) -> Comp
 
 
 @lru_cache(maxsize=32)
-def _standin(setup: Setup) -> Comparator:
-    """The stand-in comparator (cached: C1–C4 share it within one process)."""
-    return stronger_attack_comparator(comparator_problem(setup))
+def _default_comparator(setup: Setup) -> Comparator:
+    """The robust-kernel comparator, re-certified (cached: C1–C4 share it within one process)."""
+    return _certified(setup, kernel_comparator)
 
 
 @contextlib.contextmanager
