@@ -10,7 +10,7 @@ H = 2, 3 and more seeds):
   in m under per-layer-R (bounded by √H·R, and in the lazy regime converging to its NTK limit) and ≤ √H·R/√m under
   per-layer-R-over-sqrt-m (where the tiny ball binds). Predicted slopes of log(relative movement) vs log m:
   per-layer-R: −1/2 (H = 1), −1 (H ≥ 2); per-layer-R-over-sqrt-m: −1 (H = 1), −3/2 (H ≥ 2); no projection: as
-  per-layer-R. Test: the 95% CI of the fitted slope contains the prediction;
+  per-layer-R. Test: the 95% CI of the fitted slope contains the prediction up to ASYMPTOTIC_EXPONENT_TOL;
 - the scale-free fact of CLAIMS.md §3: moving each layer by its radius r along ∇_{W^(h)} f(W(0), x) changes f(x)
   by ≈ r·Σ_h ‖∇_{W^(h)} f‖_F = Θ(R) under per-layer-R (slope 0: this parametrization's per-layer gradient is
   Θ(1)) and Θ(R/√m) under the mismatched per-layer-R-over-sqrt-m (slope −1/2: the reachable change vanishes).
@@ -35,6 +35,11 @@ from numerics.training_planted import trainer_class
 from theory.evidence import Counterexample, Evidence, RunContext
 
 from numerics.checks.training_setup import Setup, single_thread
+
+# The predicted exponents are asymptotic (Θ statements); finite-width corrections are O(m^{-1/2}) relative, which
+# over widths 2^6…2^14 bias a fitted log-log slope by O(0.01) (measured: 0.011 for the output change, 0.0025–0.01
+# elsewhere, with full-tier CIs of half-width ≈ 0.007). A planted wrong radius or scaling moves an exponent by ≥ 1/2.
+ASYMPTOTIC_EXPONENT_TOL = 0.05
 
 FAST = {"configs": tuple((2 ** k, 1) for k in range(6, 13)), "seeds": 3}
 FULL = {"configs": tuple((2 ** k, 1) for k in range(6, 15)) + tuple((2 ** k, 2) for k in range(6, 11))
@@ -105,13 +110,14 @@ def _fail(ev: Evidence, name: str, description: str, inputs: dict, measured: flo
 
 def _slope_row(ev: Evidence, name: str, m: np.ndarray, v: np.ndarray, v_np: np.ndarray, predicted: float) -> None:
     fit = fit_loglog_slope(m, v)
-    row = ev.compare(name, fit.slope, predicted, "contains", interval=fit.ci, tolerance_name=f"CI: {fit.method}")
+    row = ev.compare(name, fit.slope, predicted, "contains", interval=fit.ci, tolerance=ASYMPTOTIC_EXPONENT_TOL,
+                     tolerance_name=f"ASYMPTOTIC_EXPONENT_TOL beyond the CI ({fit.method})")
     ev.measurements.setdefault("fits", {})[name] = fit.to_dict()
     if not row.holds:
         refit = fit_loglog_slope(m, v_np)
         miss = max(refit.ci[0] - predicted, predicted - refit.ci[1])
         _fail(ev, name, f"fitted slope {refit.slope:.3f}, CI {refit.ci} excludes {predicted}",
-              {"slope": refit.slope, "ci": list(refit.ci)}, float(miss), 0.0)
+              {"slope": refit.slope, "ci": list(refit.ci)}, float(miss), ASYMPTOTIC_EXPONENT_TOL)
 
 
 def check_lazy(ctx: RunContext, *, trainer: str | None = None, configs: tuple[tuple[int, int], ...] | None = None,
