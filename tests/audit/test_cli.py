@@ -55,14 +55,14 @@ def test_unwritable_output_fails_before_work_and_writes_nothing(tmp_path):
 
 def test_check_writes_ledger_and_junit(tmp_path, capsys):
     ledger_path, junit_path = tmp_path / "l.json", tmp_path / "j.xml"
-    status = cli.main(["check", "--only", "C0", "C10", "--json", str(ledger_path), "--junit", str(junit_path),
+    status = cli.main(["check", "--only", "C0", "L2", "--json", str(ledger_path), "--junit", str(junit_path),
                        "--quiet"])
     assert status == 0
     ledger = load_ledger(ledger_path)
     assert ledger["schema_version"] == LEDGER_SCHEMA_VERSION
     by_id = {c["id"]: c for c in ledger["claims"]}
     assert by_id["C0-surrogate-le-robust"]["verdict"] == "consistent"
-    assert by_id["C10-capacity-trend"]["verdict"] in ("not implemented", "consistent", "inconclusive")
+    assert by_id["L2-kim2025-rho-range"]["verdict"] == "consistent"
     check = by_id["C0-surrogate-le-robust"]["checks"][0]
     assert check["comparisons"] and check["seeds"] and "margin" in check["comparisons"][0]
     suite = ET.parse(junit_path).getroot()
