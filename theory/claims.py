@@ -104,6 +104,15 @@ def _claims() -> tuple[Claim, ...]:
                           budget_s={"fast": 15.0, "full": 120.0},
                           planted={"attack returns points at twice the radius": {"attack_radius_factor": 2.0},
                                    "closed form without the δ‖w‖_* term": {"drop_radius_term": True}}),
+                CheckSpec("C0-network-attacks", "numerics.checks.c0_attacks:check_network_attacks",
+                          "small FullyConnected nets (relu/softplus/tanh fast, all six full), ℓ∞ and ℓ2 balls "
+                          "(+ sphere cap full), hinge/logistic/absolute: random, FGSM, PGD ≤ the CROWN upper bound "
+                          "of L*, ≤ the MILP exact value (relu, ℓ∞) and the grid certificate (d = 2); exact "
+                          "maximizers (grid, closed form) attain L*; membership re-verified in numpy",
+                          budget_s={"fast": 30.0, "full": 900.0},
+                          planted={"attack leaves B(x) (steps 1.5·δ)": {"attack": "outside-ball"},
+                                   "closed-form maximizer with the wrong sign": {"attack": "wrong-sign-linear"},
+                                   "IBP upper bound with the δ‖W‖_* term dropped": {"bound": "ibp-dropped-term"}}),
             ),
             source="CLAIMS.md §1 (C0)",
         ),
@@ -120,6 +129,15 @@ def _claims() -> tuple[Claim, ...]:
             relation_kind="upper",
             symbols={**_COMMON_SYMBOLS, "C_m": "width constant", "a_H": "depth exponent",
                      "a_R": "radius exponent (derived default 4)", "a_epsilon": "accuracy exponent (derived default 2)"},
+            checks=(
+                CheckSpec("C1-finite-width", "numerics.checks.c1_convergence:check_convergence",
+                          "Algorithm 1 (PGD attack, derived α and T) on two-layer softplus nets, widths 2^6…2^12 "
+                          "(full: to 2^14, H = 2, 3): min_t L_A ≤ U(W*) + ε against a certified comparator in "
+                          "B(R), and the C4 assembly with measured terms; m* printed",
+                          budget_s={"fast": 60.0, "full": 900.0},
+                          planted={"gradient ascent instead of descent": {"trainer": "wrong-sign",
+                                                                          "widths": (64, 256)}}),
+            ),
             source="CLAIMS.md §5 C1",
         ),
         Claim(
@@ -132,6 +150,16 @@ def _claims() -> tuple[Claim, ...]:
             statement_text="min_t L*(W(t)) ≤ min_{W∈B(R)} L*(W) + ε",
             relation_kind="upper",
             symbols=dict(_COMMON_SYMBOLS),
+            checks=(
+                CheckSpec("C2-finite-width", "numerics.checks.c1_convergence:check_exact_attack",
+                          "Algorithm 1 with the exact arc-grid maximizer (d = 2 sphere caps): certified "
+                          "min_t L*(W(t)) ≤ U(W*) + ε, exactness of the attack up to its certificate, and the "
+                          "C4 assembly with measured terms",
+                          budget_s={"fast": 45.0, "full": 900.0},
+                          planted={"PGD with the gradient at the clean point posing as exact":
+                                   {"attack": "clean-gradient-pgd", "widths": (64, 256)},
+                                   "gradient ascent instead of descent": {"trainer": "wrong-sign", "widths": (64,)}}),
+            ),
             source="CLAIMS.md §5 C2",
         ),
         Claim(
@@ -145,6 +173,20 @@ def _claims() -> tuple[Claim, ...]:
             statement_text="‖W(t) − W(0)‖_F ≤ α·t·L_ℓ·G ≤ R' = (3/2)·R²·L_ℓ·G/ε, and then C1's conclusion",
             relation_kind="upper",
             symbols={**_COMMON_SYMBOLS, "G": "gradient bound ‖∇_W f‖_F on the ball", "L_ell": "Lipschitz constant of ℓ"},
+            checks=(
+                CheckSpec("C3-obligations", "theory.checks.c3_c4_symbolic:check_c3_two_layer",
+                          "the C3 chain (H = 1, no projection, radius R') as proof obligations discharged by "
+                          "sympy / interval arithmetic; printed widths equal the exact closed forms",
+                          budget_s={"fast": 30.0, "full": 120.0},
+                          planted={"T halved": {"t_factor": 0.5},
+                                   "width from radius R instead of R'": {"lin_radius": "R"}}),
+                CheckSpec("C3-empirical-radius", "numerics.checks.c3_no_projection:check_no_projection",
+                          "two-layer training without projection at the derived α, T: ‖W(t) − W(0)‖ ≤ α·Σ‖g‖ ≤ "
+                          "α·t·L·G ≤ R', min_t L_A ≤ U(W*) + ε and the assembly with measured terms",
+                          budget_s={"fast": 45.0, "full": 900.0},
+                          planted={"gradient bound G underestimated 50×": {"G_factor": 0.02, "widths": (64,)},
+                                   "gradient ascent instead of descent": {"trainer": "wrong-sign", "widths": (64,)}}),
+            ),
             source="CLAIMS.md §5 C3",
         ),
         Claim(
@@ -158,6 +200,22 @@ def _claims() -> tuple[Claim, ...]:
             relation_kind="upper",
             symbols={"D": "diameter bound ‖W(0) − W*‖", "G~": "bound on the round-loss gradients",
                      "alpha": "step size", "T": "iterations"},
+            checks=(
+                CheckSpec("C4-obligations", "theory.checks.c3_c4_symbolic:check_c4_proof_chain",
+                          "regret lemma, approximate convexity and assembly as proof obligations (sympy / interval "
+                          "arithmetic / exact refutation) for both ball scalings; smoothness constants cross-checked",
+                          budget_s={"fast": 30.0, "full": 120.0},
+                          planted={"T halved": {"t_factor": 0.5},
+                                   "linearization term dropped from the budget": {"drop_linearization": True},
+                                   "printed a_R = 2 where the chain needs 4": {"a_R": 2}}),
+                CheckSpec("C4-empirical-regret", "numerics.checks.c4_regret:check_regret",
+                          "each link measured on training runs: regret lemma on every prefix (float64 round-off "
+                          "only), approximate convexity at the iterates, round losses, assembly, gradient bound; "
+                          "ε_lin(r) rate over widths 2^6…2^12 × 4 seeds (CI of the slope contains −1/2)",
+                          budget_s={"fast": 45.0, "full": 900.0},
+                          planted={"gradient ascent instead of descent": {"trainer": "wrong-sign", "widths": (256,),
+                                                                          "rate_widths": (64, 256), "rate_seeds": 2}}),
+            ),
             source="CLAIMS.md §5 C4",
         ),
         Claim(
@@ -188,6 +246,15 @@ def _claims() -> tuple[Claim, ...]:
             statement_text="L_A(weak) ≤ L_A(strong) ≤ L* (typically); gap L* − L_A ≥ 0 always",
             relation_kind="trend",
             symbols={"L_A": "surrogate loss", "L^*": "robust loss"},
+            checks=(
+                CheckSpec("C6-attack-strength", "numerics.checks.c6_attack_strength:check_attack_strength",
+                          "random ≤ FGSM ≤ PGD(10) ≤ PGD(40, 8 restarts) on mean L_A (d = 10, relu/softplus/tanh, "
+                          "ℓ∞ and ℓ2; tolerance 5% of the attack gain), exact restart nesting per point, every "
+                          "L_A ≤ the CROWN upper bound, and the strongest PGD within 5% of the grid-certified L* "
+                          "gain (d = 2); gaps to the upper bound and to the best point reported per attack",
+                          budget_s={"fast": 30.0, "full": 900.0},
+                          planted={"PGD with the gradient taken at the clean point": {"attack": "clean-gradient-pgd"}}),
+            ),
             source="CLAIMS.md §5 C6",
         ),
         Claim(
@@ -200,6 +267,15 @@ def _claims() -> tuple[Claim, ...]:
             statement_text="‖W(t) − W(0)‖_F = O(R) (or O(R')), and ‖W(t) − W(0)‖_F/‖W(0)‖_F → 0 as m → ∞",
             relation_kind="trend",
             symbols={"r_m(R)": "per-layer ball radius under the chosen scaling"},
+            checks=(
+                CheckSpec("C7-lazy-movement", "numerics.checks.c7_lazy:check_lazy",
+                          "movement within r_m(R) (projection) or α·t·L·G (none); relative movement slope vs the "
+                          "predicted exponent per scaling; output change inside B(R): Θ(R) under per-layer-R, "
+                          "vanishing under R/√m (widths 2^6…2^12, 3 seeds; full adds H = 2, 3)",
+                          budget_s={"fast": 45.0, "full": 900.0},
+                          planted={"projection onto 2R instead of R": {"trainer": "wrong-radius",
+                                                                       "configs": ((64, 1), (256, 1)), "seeds": 1}}),
+            ),
             source="CLAIMS.md §5 C7",
         ),
         Claim(
@@ -214,6 +290,26 @@ def _claims() -> tuple[Claim, ...]:
             relation_kind="construction",
             symbols={"delta_sep": "separation of differently labelled perturbation sets", "d": "input dimension",
                      "epsilon": "target robust loss"},
+            checks=(
+                CheckSpec("C8-width-exponential-in-d", "theory.checks.c8_symbolic:check_c8_width_growth",
+                          "sympy: lim_(d→∞) log m(d)/d of the width forced by R = (C_R/(δ_sep·ε))^(κd) equals "
+                          "b_R·κ·log(C_R/(δ_sep·ε)) > 0 (exponents named, defaults reconstructed); mpmath probe",
+                          budget_s={"fast": 20.0, "full": 60.0},
+                          planted={"R(d) encoded as polynomial in d": {"growth": "polynomial"}}),
+                CheckSpec("C8-robust-loss-vs-R", "numerics.checks.c8_existence:check_robust_loss_vs_R",
+                          "two-layer relu2 NTK, hinge, sphere caps, separable data (tight pairs at δ_sep): certified "
+                          "brackets of the optimal robust loss vs R (→ 0), of R*(ε) vs d and δ_sep with exp-vs-poly "
+                          "fits, against the symbolic R(d, δ_sep, ε); gated by NTK and linear closed-form cross-checks",
+                          budget_s={"fast": 40.0, "full": 900.0},
+                          planted={"solver kernel misses a layer term": {"kernel_fault": "missing-layer-term"},
+                                   "perturbation moved along +y·w (best case)": {"perturbation_sign": True}}),
+                CheckSpec("C8-antipodal-obstruction", "numerics.checks.c8_existence:check_antipodal_obstruction",
+                          "audit: for the bias-free two-layer relu2 net f(x) + f(−x) is a quadratic form, so 12 "
+                          "alternating points on S¹ (separable) force L*(W) ≥ 1 for every W, R, m (exact); "
+                          "holds under antipodal separation",
+                          budget_s={"fast": 15.0, "full": 60.0},
+                          planted={"obstruction applied to a softplus net": {"obstruction_activation": "softplus"}}),
+            ),
             source="CLAIMS.md §5 C8",
         ),
         Claim(
@@ -226,6 +322,32 @@ def _claims() -> tuple[Claim, ...]:
             statement_text="VCdim(sign ∘ F) ≥ ⌊n/2⌋·d (plain interpolation forces only ≥ n)",
             relation_kind="construction",
             symbols={"n": "dataset size", "d": "input dimension", "VCdim": "VC dimension of sign ∘ F"},
+            checks=(
+                CheckSpec("C9-linf-conventions", "numerics.checks.c9_vc:check_linf_conventions",
+                          "ℓ∞ template in exact rationals under 16 conventions (closed/open balls, ≥/> 2δ, "
+                          "arbitrary/continuous f, sign/margin): template validity, vacuity certificates, the "
+                          "decision-stump refutation at n = 2, d ≥ 6, and the strict-gap capacity per group",
+                          budget_s={"fast": 20.0, "full": 120.0},
+                          planted={"oracle always answers 'realizable'": {"oracle": "always-realizable"},
+                                   "q = c + 3δ·e_j (outside both boxes)": {"q_offset": 3},
+                                   "q = c − δ·e_j (wrong sign)": {"q_offset": -1},
+                                   "q = c + 2δ·e_j (reaches the next group's box)": {"q_offset": 2},
+                                   "⌊n/2⌋ + 1 groups": {"extra_groups": 1}}),
+                CheckSpec("C9-l2-kim", "numerics.checks.c9_vc:check_l2_kim",
+                          "Kim–Moon–Yun ℓ2 template: exact thresholds ρ*² = (k−1)/k, largest k at a given ρ, "
+                          "exact shattering of k·⌊n/2⌋ points at ρ* and failure just below",
+                          budget_s={"fast": 20.0, "full": 120.0},
+                          planted={"oracle always answers 'realizable'": {"oracle": "always-realizable"},
+                                   "q = c + 2·e_j (threshold becomes 1)": {"q_offset": 2},
+                                   "q = c − e_j (wrong sign)": {"q_offset": -1},
+                                   "⌊n/2⌋ + 1 groups": {"extra_groups": 1}}),
+                CheckSpec("C9-counts-symbolic", "theory.checks.c9_symbolic:check_c9_counts",
+                          "exact counts ⌊n/2⌋·d and k·⌊n/2⌋, thresholds ⌊1/(1−ρ_k²)⌋ = k at ρ_k = √((k−1)/k) and k−1 "
+                          "just below, ℓ∞ template distances; Goldberg–Jerrum / Bartlett parameter implications",
+                          budget_s={"fast": 20.0, "full": 60.0},
+                          planted={"threshold √(k/(k+1))": {"threshold_form": "sqrt(k/(k+1))"},
+                                   "count n·d without ⌊n/2⌋": {"count_formula": "n*d"}}),
+            ),
             source="CLAIMS.md §5 C9",
         ),
         Claim(
@@ -238,7 +360,89 @@ def _claims() -> tuple[Claim, ...]:
             statement_text="m_robust(n, d) grows with n·d while m_plain(n) grows with n only (empirical trend)",
             relation_kind="trend",
             symbols={"n": "dataset size", "d": "input dimension"},
+            checks=(
+                CheckSpec("C10-capacity-widths", "numerics.checks.c10_capacity:check_capacity_trend",
+                          "two-layer softplus nets, PGD-trained (Algorithm 1, no projection) on random labels at n "
+                          "hypercube vertices with ℓ∞ balls δ = ρ·sep/2: smallest width (doubling grid, majority of "
+                          "seeds) with CROWN-certified zero robust error vs n·d and with zero plain error vs n; "
+                          "interval log-log fits with seed-bootstrap CIs; every zero-error claim re-verified in "
+                          "numpy; the training attack calibrated on a convex problem",
+                          budget_s={"fast": 30.0, "full": 600.0},
+                          planted={"certificate claimed for the dataset but computed with one label flipped":
+                                   {"label_flip": True, "ns": (4, 8), "ds": (4, 8), "seeds": 1, "k_max": 3},
+                                   "certificate with the wrong sign (upper bound of y·f taken as its lower bound)":
+                                   {"certify_sign": "wrong", "ns": (4, 8), "ds": (4, 8), "seeds": 1, "k_max": 3},
+                                   "training PGD with the gradient at the clean point":
+                                   {"attack": "clean-gradient-pgd", "ns": (4, 8), "ds": (4, 8), "seeds": 1,
+                                    "k_max": 3}}),
+            ),
             source="CLAIMS.md §5 C10",
+        ),
+        Claim(
+            id="L1-zhang2020-width-exp-in-d",
+            title="Zhang et al. 2020 (their paper's claim; audit derived): the guarantee needs width exponential "
+                  "in d and a non-standard activation",
+            provenance="paper",
+            research_questions=("RQ4",),
+            hypotheses=("C8 as encoded: R(d, δ_sep, ε) = (C_R/(δ_sep·ε))^(κd), width poly(R, d, 1/ε, log 1/p)",
+                        "C1's width m* = 36·L_ℓ²·C_H²·R⁴/ε² at radius R(d)"),
+            statement=sp.Gt(sp.Limit(sp.log(sp.Symbol("m(d)")) / d, d, sp.oo), 0),
+            statement_text="lim_(d→∞) log m(d)/d > 0 for the C8 width and for C1's width at R(d); "
+                           "ReLU excluded, relu2 smooth only on bounded pre-activations",
+            relation_kind="trend",
+            symbols={"d": "input dimension", "m(d)": "required width"},
+            checks=(
+                CheckSpec("L1-width-exponential", "theory.checks.literature:check_l1_zhang2020",
+                          "sympy growth rates of the C8 and C1-at-R(d) widths (= b_R·κ·log(C_R/(δ_sep·ε)) and "
+                          "4κ·log(…)), a poly(d) width has rate 0, ReLU excluded, relu2's Lip σ = 2B unbounded",
+                          budget_s={"fast": 20.0, "full": 60.0},
+                          planted={"R(d) encoded as polynomial in d": {"growth": "polynomial"}}),
+            ),
+            source="CLAIMS.md §6 (Zhang, Plevrakis, Du, Li, Song, Arora, NeurIPS 2020)",
+        ),
+        Claim(
+            id="L2-kim2025-rho-range",
+            title="Kim et al. 2025 (their paper's claim; audit derived): the Ω(nd) bound needs robustness ratio "
+                  "ρ ≥ √((k−1)/k), and ℓ∞ is excluded",
+            provenance="paper",
+            research_questions=("RQ3",),
+            hypotheses=("ℓ2 template with k ≤ d shattered points per group", "ρ = radius / (half the separation)"),
+            statement=sp.Ge(rho, sp.sqrt((k_shatter - 1) / k_shatter)),
+            statement_text="VCdim ≥ k·⌊n/2⌋ with k = ⌊1/(1−ρ²)⌋ needs ρ ≥ √((k−1)/k); below 1/√2 only ⌊n/2⌋; "
+                           "the ℓ∞ template has ρ = 1 with touching closed boxes (excluded)",
+            relation_kind="construction",
+            symbols={"rho": "robustness ratio", "k": "shattered points per group"},
+            checks=(
+                CheckSpec("L2-rho-thresholds", "theory.checks.literature:check_l2_kim2025",
+                          "exact thresholds and k(ρ), d-independence of the count below 1/√2, ρ_d → 1, the ℓ∞ "
+                          "template's ratio 1 and shared centre (constructions: numerics/checks/c9_vc.py)",
+                          budget_s={"fast": 20.0, "full": 60.0},
+                          planted={"threshold (k−1)/k without the square root": {"threshold_form": "(k-1)/k"}}),
+            ),
+            source="CLAIMS.md §6 (Kim, Moon, Yun, NeurIPS 2025)",
+        ),
+        Claim(
+            id="L3-li2022-param-bounds",
+            title="Li et al. 2022 (their paper's claim; audit derived): O(nd·log(d/δ) + n·polylog(n/δ)) parameters "
+                  "suffice, Ω(√(nd)) are necessary — consistent with C9",
+            provenance="paper",
+            research_questions=("RQ3",),
+            hypotheses=("C9 via Goldberg–Jerrum: P ≥ c_GJ·√(⌊n/2⌋·d)", "constants c_GJ = C_U = 1 (named)"),
+            statement=sp.Le(sp.sqrt(sp.floor(n / 2) * d),
+                            n * d * sp.log(d / sp.Symbol("delta", positive=True))
+                            + n * sp.log(n / sp.Symbol("delta", positive=True)) ** 2),
+            statement_text="the C9-implied lower bound √(⌊n/2⌋·d) never exceeds Li et al.'s upper bound on the "
+                           "grid, their ratio → 0, and both lower bounds are Θ(√(nd))",
+            relation_kind="upper",
+            symbols={"n": "dataset size", "d": "input dimension", "delta": "failure probability / margin"},
+            checks=(
+                CheckSpec("L3-bounds-consistent", "theory.checks.literature:check_l3_li2022",
+                          "interval certificate of lower ≤ upper on n ∈ [2, 10⁶], d ∈ [1, 10⁴], δ ∈ [10⁻⁶, 1/2]; "
+                          "sympy limits of the ratio; exponents 1/2",
+                          budget_s={"fast": 20.0, "full": 60.0},
+                          planted={"lower bound ⌊n/2⌋·d² (a misread VC count)": {"lower": "nd^2"}}),
+            ),
+            source="CLAIMS.md §6 (Li, Jin, Zhong, Hopcroft, Wang, NeurIPS 2022)",
         ),
     )
 
