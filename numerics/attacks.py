@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from numerics.losses import Loss, get_loss
-from numerics.perturbations import MEMBERSHIP_ATOL_F64, PerturbationSet
+from numerics.perturbations import PerturbationSet
 from theory.errors import InputError
 
 Model = Callable[[torch.Tensor], torch.Tensor]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import torch
 
-from theory.errors import InputError
+from theory.errors import InputError, positive_number
 
 SCALINGS: tuple[str, ...] = ("per-layer-R", "per-layer-R-over-sqrt-m")
 
@@ -29,13 +29,7 @@ def check_scaling(scaling: str) -> str:
 
 def check_radius(R: float, *, name: str = "radius") -> float:
     """Return R as a float if it is finite and > 0, else raise InputError naming ``name``."""
-    try:
-        value = float(R)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a positive number, got {R!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise InputError(f"{name} must be a positive finite number, got {R!r}")
-    return value
+    return positive_number(name, R)
 
 
 def ball_radius(R: float, m: int, scaling: str = "per-layer-R") -> float:

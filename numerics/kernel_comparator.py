@@ -27,7 +27,7 @@ import torch
 from numerics.activations import sigma, sigma_prime
 from numerics.ball import ball_radius, layer_distances, project_to_ball
 from numerics.comparator import Comparator, ComparatorProblem, certify_robust_loss
-from numerics.kernel_features import one_torch_thread
+from numerics.threads import single_thread
 from numerics.kernels import KernelModel
 from numerics.nets import FullyConnected
 from numerics.robust_kernel import RobustKernelResult, robust_kernel_problem, solve_robust
@@ -131,7 +131,7 @@ def kernel_comparator(problem: ComparatorProblem, *, tol: float = 1e-2, initial_
     robust_lower/robust_upper are sound bounds of L*(W*) for the REAL network (certify_robust_loss);
     details hold the linearized problem's bracket, solver statuses and the per-layer norm identity.
     """
-    with one_torch_thread():
+    with single_thread():
         return _kernel_comparator(problem, tol, initial_samples, max_rounds)
 
 

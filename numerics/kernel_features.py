@@ -12,13 +12,12 @@ function values. A Gram matrix with an eigenvalue below −PSD_REL_TOL·λ_max i
 """
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from numerics.threads import single_thread
 from theory.errors import InputError
 
 # Negative eigenvalues allowed in a Gram matrix, relative to λ_max: rounding in a float64 Gram of N ≤ 10⁴
@@ -59,22 +58,11 @@ class EigenFeatures:
         return self.basis @ (np.asarray(w, dtype=np.float64) / np.sqrt(self.eigenvalues))
 
 
-@contextlib.contextmanager
-def one_torch_thread() -> Iterator[None]:
-    """Run torch on one intra-op thread. The robust-kernel tensors are small (hundreds of points); on a loaded
-    2-core machine thread hand-offs cost 10–40× the work (measured: a 200×200 eigh ~1 s multi-threaded
-    OpenBLAS vs 3 ms; a PGD round on a linearized net 6 s vs 0.15 s)."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 def _eigh(K: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Symmetric eigendecomposition via torch (MKL LAPACK) on one thread (see :func:`one_torch_thread`)."""
-    with one_torch_thread():
+    """Symmetric eigendecomposition via torch (MKL LAPACK) on one thread (see :func:`single_thread`)."""
+    with single_thread():
         lam, U = torch.linalg.eigh(torch.as_tensor(K, dtype=torch.float64))
     return lam.numpy(), U.numpy()
 

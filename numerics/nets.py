@@ -14,13 +14,9 @@ from torch import nn
 
 from numerics.activations import sigma
 from theory.activations import c_sigma, check_activation
-from theory.errors import InputError
+from theory.errors import InputError, positive_int
 
 
-def _positive_int(name: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(f"{name} must be a positive integer, got {value!r}")
-    return value
 
 
 class FullyConnected(nn.Module):
@@ -29,9 +25,9 @@ class FullyConnected(nn.Module):
     def __init__(self, d: int, width: int, depth: int, activation: str, *, train_output: bool = False,
                  seed: int = 0, dtype: torch.dtype = torch.float64, device: str | torch.device = "cpu") -> None:
         super().__init__()
-        self.d = _positive_int("d", d)
-        self.width = _positive_int("width", width)
-        self.depth = _positive_int("depth", depth)
+        self.d = positive_int("d", d)
+        self.width = positive_int("width", width)
+        self.depth = positive_int("depth", depth)
         self.activation = check_activation(activation)
         self.train_output = bool(train_output)
         self.seed = int(seed)

@@ -45,11 +45,12 @@ import torch
 
 from numerics.attacks import Attack, verify_membership
 from numerics.kernel_certificate import DEFAULT_CELL_BUDGET, certify_max_loss, region_max_norm
-from numerics.kernel_features import EIGEN_REL_CUTOFF, KernelError, check_gram, eigen_features, one_torch_thread
+from numerics.kernel_features import EIGEN_REL_CUTOFF, KernelError, check_gram, eigen_features
+from numerics.threads import single_thread
 from numerics.kernels import KernelModel, LinearKernel
 from numerics.losses import Loss, get_loss
 from numerics.perturbations import PerturbationSet
-from theory.errors import InputError
+from theory.errors import InputError, positive_number
 
 FORMULATIONS: tuple[str, ...] = ("features", "direct")
 DEFAULT_SOLVER = "CLARABEL"
@@ -103,14 +104,6 @@ class RobustKernelProblem:
         return "ball" if self.radius is not None else "regularized"
 
 
-def _positive(name: str, value: float) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a positive number, got {value!r}") from None
-    if not math.isfinite(v) or v <= 0:
-        raise InputError(f"{name} must be a positive finite number, got {value!r}")
-    return v
 
 
 def robust_kernel_problem(X, y, kernel: KernelModel, pset: PerturbationSet, loss: Loss | str, *,
@@ -146,8 +139,8 @@ def robust_kernel_problem(X, y, kernel: KernelModel, pset: PerturbationSet, loss
         values = [radius] * kernel.blocks if np.ndim(radius) == 0 else list(radius)
         if len(values) != kernel.blocks:
             raise InputError(f"radius needs one value per kernel block ({kernel.blocks}), got {len(values)}")
-        radii = tuple(_positive("radius", r) for r in values)
-    lam = None if regularization is None else _positive("regularization", regularization)
+        radii = tuple(positive_number("radius", r) for r in values)
+    lam = None if regularization is None else positive_number("regularization", regularization)
     return RobustKernelProblem(Xt, yt, kernel, pset, loss, radii, lam)
 
 
@@ -343,7 +336,7 @@ def solve_finite(problem: RobustKernelProblem, Z: torch.Tensor, owner: np.ndarra
     ``reuse`` (a previous solution's ``compiled``) re-solves its compiled program when the active set is the
     same (warm start of the constraint generation and of cvxpy's canonicalization).
     """
-    with one_torch_thread():
+    with single_thread():
         return _solve_finite(problem, Z, owner, **kwargs)
 
 
@@ -707,7 +700,7 @@ def solve_robust(problem: RobustKernelProblem, **kwargs) -> RobustKernelResult:
     has norm ``upper`` and certified robust loss ≤ ε (status "converged") — and ``fault`` (tests only:
     "perturbation-sign", for the linear kernel's exact maximizer). Runs torch on one thread.
     """
-    with one_torch_thread():
+    with single_thread():
         return _solve_robust(problem, **kwargs)
 
 

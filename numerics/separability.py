@@ -23,7 +23,7 @@ from scipy.optimize import linprog
 
 from numerics.exact_rational import dot, fraction_rows, solve_rational, to_fraction
 from numerics.shattering import INCONCLUSIVE, REALIZABLE, UNREALIZABLE, Decision, Oracle
-from theory.errors import InputError
+from theory.errors import InputError, positive_number
 
 NORMS = ("l2", "linf")
 LP_TIME_LIMIT_S = 10.0  # per LP; a time-out is reported inconclusive
@@ -38,7 +38,7 @@ class HalfspaceOracle(Oracle):
 
     def __init__(self, *, offset: bool = True, time_limit_s: float = LP_TIME_LIMIT_S) -> None:
         self.offset = bool(offset)
-        self.time_limit_s = _positive("time_limit_s", time_limit_s)
+        self.time_limit_s = positive_number("time_limit_s", time_limit_s)
         self.name = "halfspaces with offset (LP)" if self.offset else "homogeneous halfspaces (LP)"
 
     def _design(self, X: np.ndarray) -> np.ndarray:
@@ -107,7 +107,7 @@ class RobustHalfspaceOracle(Oracle):
         if self.radius < 0:
             raise InputError(f"radius must be ≥ 0, got {radius!r}")
         self.norm = norm
-        self.time_limit_s = _positive("time_limit_s", time_limit_s)
+        self.time_limit_s = positive_number("time_limit_s", time_limit_s)
         self.name = f"robust halfspaces, closed {norm} balls of radius {float(self.radius):g}"
         self._plain = HalfspaceOracle(offset=True, time_limit_s=time_limit_s)
 
@@ -206,9 +206,3 @@ class RobustHalfspaceOracle(Oracle):
             return max(abs(v) for v in gap) <= 2 * self.radius
         return dot(gap, gap) <= 4 * self.radius**2
 
-
-def _positive(name: str, value: float) -> float:
-    value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise InputError(f"{name} must be a positive number, got {value!r}")
-    return value

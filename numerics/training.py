@@ -28,7 +28,7 @@ from numerics.ball import ball_radius, check_scaling, project_to_ball
 from numerics.gradients import check_weights, forward_with, parameter_jvp, per_sample_gradient_norms
 from numerics.losses import Loss, get_loss
 from numerics.nets import FullyConnected
-from theory.errors import InputError
+from theory.errors import InputError, positive_int, positive_number
 
 Attack = Callable[[torch.nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -90,18 +90,6 @@ class TrainingResult:
         return len(self.log.grad_norm)
 
 
-def _positive(name: str, value: Any, *, integer: bool = False) -> float | int:
-    if integer:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InputError(f"{name} must be a positive integer, got {value!r}")
-        return value
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a positive number, got {value!r}") from None
-    if not math.isfinite(v) or v <= 0:
-        raise InputError(f"{name} must be a positive finite number, got {value!r}")
-    return v
 
 
 def _flat_dot(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor]) -> float:
@@ -131,8 +119,8 @@ class AdversarialTrainer:
         loss = get_loss(loss) if isinstance(loss, str) else loss
         if not isinstance(loss, Loss):
             raise InputError(f"loss must be a numerics.losses.Loss or a loss name, got {type(loss).__name__}")
-        self.alpha = _positive("step_size", step_size)
-        self.iterations = _positive("iterations", iterations, integer=True)
+        self.alpha = positive_number("step_size", step_size)
+        self.iterations = positive_int("iterations", iterations)
         self.scaling = check_scaling(scaling)
         self.projection = bool(projection)
         if self.projection:
@@ -142,7 +130,7 @@ class AdversarialTrainer:
         else:
             self.radius_per_layer = None
             if radius is not None:
-                _positive("radius", radius)
+                positive_number("radius", radius)
         self.R = radius
         self.X = net.check_input(X)
         n = self.X.shape[0]
@@ -150,7 +138,7 @@ class AdversarialTrainer:
         if self.y.shape != (n,):
             raise InputError(f"y must have shape ({n},), got {tuple(self.y.shape)}")
         if batch_size is not None:
-            _positive("batch_size", batch_size, integer=True)
+            positive_int("batch_size", batch_size)
             if batch_size > n:
                 raise InputError(f"batch_size must be at most n = {n}, got {batch_size}")
         self.batch_size = batch_size

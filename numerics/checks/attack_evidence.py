@@ -3,8 +3,6 @@ and re-verify failures in plain float64 numpy (numerics.recompute.forward from t
 """
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,16 +15,6 @@ from numerics.recompute import forward, loss_values
 from theory.evidence import Counterexample, Evidence
 
 
-@contextlib.contextmanager
-def single_thread() -> Iterator[None]:
-    """One intra-op torch thread: the attacked nets are tiny, and on a loaded 2-core machine thread
-    hand-offs made each forward/backward pass ~50× slower (measured: 60 ms vs 1.2 ms)."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 @dataclass

@@ -22,7 +22,8 @@ from numerics.attacks import FGSM, PGD, AttackError, GridMaximizer, LinearMaximi
 from numerics.attacks_planted import NaNAttack, OutsideBallAttack, WrongSignLinearMaximizer
 from numerics.bounds import local_lipschitz, robust_loss_bounds
 from numerics.bounds_planted import ibp_upper_dropped_radius_term
-from numerics.checks.attack_evidence import AttackCase, compare_per_sample, run_attack, single_thread
+from numerics.checks.attack_evidence import AttackCase, compare_per_sample, run_attack
+from numerics.threads import single_thread
 from numerics.data import sphere_points
 from numerics.losses import get_loss
 from numerics.nets import FullyConnected

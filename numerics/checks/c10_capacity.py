@@ -54,7 +54,7 @@ from numerics.attacks_planted import CleanGradientPGD
 from numerics.bounds import output_bounds
 from numerics.capacity_search import (CI_LEVEL, PairSearch, doubling_grid, doubling_search, interval_fit,
                                       log2_interval, majority_index)
-from numerics.checks.attack_evidence import single_thread
+from numerics.threads import single_thread
 from numerics.nets import FullyConnected
 from numerics.perturbations import MEMBERSHIP_ATOL_F64, PerturbationSet
 from numerics.sweep import sweep_options

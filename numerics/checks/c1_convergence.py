@@ -36,7 +36,8 @@ from theory.errors import InputError
 from theory.evidence import Counterexample, Evidence, RunContext
 
 from numerics.checks.training_chain import assembly, numpy_replay
-from numerics.checks.training_setup import Setup, comparator_for, numpy_weights, schedule, single_thread
+from numerics.checks.training_setup import Setup, comparator_for, numpy_weights, schedule
+from numerics.threads import single_thread
 
 AttackFactory = Callable[[PerturbationSet, Loss], Attack]
 

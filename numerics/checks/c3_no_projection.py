@@ -22,7 +22,8 @@ from numerics.training_planted import trainer_class
 from theory.evidence import Counterexample, Evidence, RunContext
 
 from numerics.checks.training_chain import assembly, numpy_replay
-from numerics.checks.training_setup import Setup, comparator_for, schedule, single_thread
+from numerics.checks.training_setup import Setup, comparator_for, schedule
+from numerics.threads import single_thread
 
 FAST_WIDTHS = (64, 256, 1024, 4096)
 FULL_WIDTHS = tuple(2 ** k for k in range(6, 15))

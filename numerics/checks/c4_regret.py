@@ -35,7 +35,8 @@ from theory.activations import c_sigma
 from theory.evidence import Counterexample, Evidence, RunContext
 
 from numerics.checks.training_chain import assembly, numpy_replay
-from numerics.checks.training_setup import Setup, comparator_for, schedule, single_thread
+from numerics.checks.training_setup import Setup, comparator_for, schedule
+from numerics.threads import single_thread
 
 FAST_REGRET_WIDTHS = (256, 1024)
 FULL_REGRET_WIDTHS = (64, 256, 1024, 4096)

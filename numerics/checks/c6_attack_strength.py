@@ -27,7 +27,8 @@ import torch
 from numerics.attacks import FGSM, PGD, GridMaximizer, RandomAttack
 from numerics.attacks_planted import CleanGradientPGD
 from numerics.bounds import robust_loss_upper
-from numerics.checks.attack_evidence import AttackCase, compare_per_sample, run_attack, single_thread
+from numerics.checks.attack_evidence import AttackCase, compare_per_sample, run_attack
+from numerics.threads import single_thread
 from numerics.data import sphere_points
 from numerics.losses import get_loss
 from numerics.nets import FullyConnected

@@ -34,7 +34,8 @@ from numerics.training import BALL_RTOL_F64, DIVERGED, AdversarialTrainer
 from numerics.training_planted import trainer_class
 from theory.evidence import Counterexample, Evidence, RunContext
 
-from numerics.checks.training_setup import Setup, single_thread
+from numerics.checks.training_setup import Setup
+from numerics.threads import single_thread
 
 # The predicted exponents are asymptotic (Θ statements); finite-width corrections are O(m^{-1/2}) relative, which
 # over widths 2^6…2^14 bias a fitted log-log slope by O(0.01) (measured: 0.011 for the output change, 0.0025–0.01

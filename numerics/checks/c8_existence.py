@@ -43,7 +43,7 @@ import numpy as np
 import sympy as sp
 import torch
 
-from numerics.kernel_features import one_torch_thread
+from numerics.threads import single_thread
 from numerics.kernels import LinearKernel, NTKKernel
 from numerics.losses import get_loss
 from numerics.nets import FullyConnected
@@ -286,7 +286,7 @@ def _network_realization(ev: Evidence, cfg: dict, base: dict, seed: int) -> list
 def check_robust_loss_vs_R(ctx: RunContext, *, kernel_fault: str | None = None,
                            perturbation_sign: bool = False) -> Evidence:
     """C8 numerics (module docstring): cross-checks, robust loss vs R, R*(ε) vs d and δ_sep, symbolic bound."""
-    with one_torch_thread():
+    with single_thread():
         return _robust_loss_vs_R(ctx, kernel_fault, perturbation_sign)
 
 
@@ -367,7 +367,7 @@ def _even_part_and_quadratic(net: FullyConnected, X: torch.Tensor) -> tuple[np.n
 
 def check_antipodal_obstruction(ctx: RunContext, *, obstruction_activation: str = "relu2") -> Evidence:
     """C8 as reconstructed fails on separable data with same-labelled antipodes (module docstring)."""
-    with one_torch_thread():
+    with single_thread():
         return _antipodal_obstruction(ctx, obstruction_activation)
 
 

@@ -9,9 +9,7 @@ derived G makes T ~ 10⁴–10⁶) G is replaced by a measured value and the evi
 """
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
@@ -136,15 +134,6 @@ def _default_comparator(setup: Setup) -> Comparator:
     return _certified(setup, kernel_comparator)
 
 
-@contextlib.contextmanager
-def single_thread() -> Iterator[None]:
-    """Run with one intra-op thread: these tensors are tiny, and thread hand-offs cost more than they gain."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 def numpy_weights(ws: list[torch.Tensor]) -> list[np.ndarray]:

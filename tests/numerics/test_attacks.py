@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from numerics.attacks import (FGSM, PGD, AttackError, GridMaximizer, LinearMaximizer, RandomAttack,
                               surrogate_loss)
 from numerics.attacks_planted import CleanGradientPGD, NaNAttack, OutsideBallAttack, WrongSignLinearMaximizer
-from numerics.checks.attack_evidence import single_thread
+from numerics.threads import single_thread
 from numerics.data import sphere_points
 from numerics.losses import get_loss
 from numerics.nets import FullyConnected

@@ -11,7 +11,7 @@ from numerics.activations import sigma
 from numerics.attacks import PGD, GridMaximizer
 from numerics.bounds import (local_lipschitz, output_bounds, robust_loss_bounds, robust_loss_upper)
 from numerics.bounds_planted import ibp_upper_dropped_radius_term
-from numerics.checks.attack_evidence import single_thread
+from numerics.threads import single_thread
 from numerics.data import sphere_points
 from numerics.losses import LOSSES, get_loss
 from numerics.nets import FullyConnected

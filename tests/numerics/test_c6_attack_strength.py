@@ -5,7 +5,8 @@ import torch
 from audit.judge import judge
 from numerics.attacks import PGD
 from numerics.checks import c6_attack_strength as c6
-from numerics.checks.attack_evidence import AttackCase, single_thread
+from numerics.checks.attack_evidence import AttackCase
+from numerics.threads import single_thread
 from numerics.data import sphere_points
 from numerics.nets import FullyConnected
 from numerics.perturbations import PerturbationSet

@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from numerics.closed_form_oracles import BoxOracle
-from numerics.shattering import (INCONCLUSIVE, MAX_ENUMERATION_POINTS, NOT_EVALUATED, REALIZABLE, REJECTED,
-                                 UNCERTIFIED, UNREALIZABLE, Decision, Oracle, labelings, shatter, validate_points)
+from numerics.shattering import (INCONCLUSIVE, MAX_ENUMERATION_POINTS, NOT_EVALUATED, REALIZABLE, UNCERTIFIED, UNREALIZABLE, Decision, Oracle, labelings, shatter, validate_points)
 from theory.errors import InputError
 
 
