@@ -151,7 +151,8 @@ class Evidence:
         return row
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """A JSON-safe dict (non-finite floats become the strings 'inf', '-inf', 'nan', everywhere)."""
+        return _jsonable({
             "claim_id": self.claim_id,
             "check_id": self.check_id,
             "tier": self.tier,
@@ -160,15 +161,15 @@ class Evidence:
             "comparisons": [c.to_dict() for c in self.comparisons],
             "counterexamples": [c.to_dict() for c in self.counterexamples],
             "seeds": list(self.seeds),
-            "config": _jsonable(self.config),
-            "measurements": _jsonable(self.measurements),
+            "config": self.config,
+            "measurements": self.measurements,
             "solver_statuses": list(self.solver_statuses),
             "inconclusive_reasons": list(self.inconclusive_reasons),
             "vacuous_reason": self.vacuous_reason,
             "construction_verdict": self.construction_verdict,
             "notes": list(self.notes),
             "wall_time_s": self.wall_time_s,
-        }
+        })
 
 
 def _jsonable(value: Any) -> Any:

@@ -80,3 +80,15 @@ def test_claim_verdict_is_the_most_severe():
     assert claim_verdict(["consistent", "vacuous"]) == "vacuous"
     assert claim_verdict(["consistent", "inconclusive", "violated"]) == "violated"
     assert claim_verdict(["consistent", "consistent"]) == "consistent"
+
+
+def test_evidence_with_infinite_interval_serializes_to_strict_json():
+    """A one-sided confidence interval (−∞, 0.5] must not break the ledger (json allow_nan=False)."""
+    import json
+
+    ev = _ev()
+    ev.compare("one-sided CI", 0.2, 0.0, "contains", interval=(-math.inf, 0.5))
+    ev.counterexamples.append(Counterexample("one-sided CI", "x", {"ci": (-math.inf, 0.5)}, math.nan, 0.0, "f64", False))
+    judge(ev)
+    text = json.dumps(ev.to_dict(), allow_nan=False)
+    assert "-inf" in text and "nan" in text
