@@ -93,6 +93,8 @@ def header_blocks(ledger: dict[str, Any], run_info: dict[str, Any]) -> list[Bloc
             ["wall time of the checks", f"{sum(float(c.get('wall_time_s', 0.0)) for c in checks):.1f} s"]]
     if run_info.get("working_tree"):
         rows.insert(5, ["working tree at run time", str(run_info["working_tree"])])
+    if prov.get("note"):
+        rows.append(["note", str(prov["note"])])
     for key, label in (("workers", "sweep workers"), ("scheduler", "Dask scheduler"),
                        ("figures_s", "figure rendering"), ("ledger_source", "ledger")):
         if run_info.get(key) is not None:
