@@ -232,7 +232,10 @@ def _claims() -> tuple[Claim, ...]:
                 CheckSpec("C5-ntk-rate", "numerics.checks.c5_ntk:check_ntk_concentration",
                           "fitted log-log slope of the empirical-vs-analytic NTK error over widths 2^6…2^12 "
                           "(relu, softplus, erf; depths 1–3; ≥ 8 seeds) with a confidence interval",
-                          budget_s={"fast": 90.0, "full": 900.0}),
+                          budget_s={"fast": 90.0, "full": 900.0},
+                          planted={"analytic kernel with a wrong c_σ (1.0)": {"c_sigma_override": 1.0},
+                                   "analytic recursion missing the h = 1 term": {"drop_layer_term": 1},
+                                   "claimed rate m^(−1) instead of m^(−1/2)": {"expected_rate": -1.0}}),
             ),
             source="CLAIMS.md §2, §5 C5",
         ),
