@@ -35,4 +35,5 @@ def run(args: argparse.Namespace) -> int:
     for s in c.checks:
         budgets = ", ".join(f"{t} ≤ {s.budget_s.get(t, float('nan')):.0f} s" for t in s.tiers)
         out.print(f"  {s.id} [{'/'.join(s.tiers)}; {budgets}]: {s.description}", highlight=False, markup=False)
+        out.print(f"    measured in {s.target}; planted errors: {len(s.planted)}", highlight=False, markup=False)
     return 0
