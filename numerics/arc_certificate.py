@@ -31,6 +31,8 @@ from theory.errors import InputError
 
 # sup|σ'| and sup|σ''| over ℝ (closed forms: softplus σ'' = v(1−v) ≤ 1/4; tanh'' max 4/(3√3);
 # sigmoid'' max 1/(6√3); erf'' max (4/√π)·e^{−1/2}/√2). Only smooth, globally Lipschitz σ qualify.
+# Float copies of theory.smoothness.smoothness_constants (derived there in sympy, ~3 s per process, too slow
+# for sweep workers); tests/numerics/test_arc_certificate.py pins them to the derived values.
 LIP_SIGMA = {"softplus": 1.0, "tanh": 1.0, "sigmoid": 0.25, "erf": 2 / math.sqrt(math.pi)}
 LIP_DSIGMA = {"softplus": 0.25, "tanh": 4 / (3 * math.sqrt(3)), "sigmoid": 1 / (6 * math.sqrt(3)),
               "erf": 4 / math.sqrt(math.pi) * math.exp(-0.5) / math.sqrt(2)}

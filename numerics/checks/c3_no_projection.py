@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from numerics.attacks import PGD
-from numerics.comparator import ComparatorFn, in_ball
-from numerics.losses import get_loss
-from numerics.training import DIVERGED
+from numerics.comparator import ComparatorFn
 from numerics.training_planted import trainer_class
 from theory.evidence import Counterexample, Evidence, RunContext
 
 from numerics.checks.training_chain import assembly, numpy_replay
-from numerics.checks.training_setup import Setup, comparator_for, schedule
+from numerics.checks.training_setup import Setup, schedule, train_against_comparator
 from numerics.threads import single_thread
 
 FAST_WIDTHS = (64, 256, 1024, 4096)
@@ -41,19 +38,10 @@ def _fail(ev: Evidence, name: str, description: str, inputs: dict, measured: flo
 def _width(ev: Evidence, setup: Setup, trainer, comparator: ComparatorFn | None, G_factor: float) -> None:
     tag = f"[m={setup.width}]"
     sched = schedule(setup, G_factor)
-    comp = comparator_for(setup, comparator)
-    if not in_ball(setup.net(), comp.weights, setup.R, setup.scaling):
-        ev.inconclusive_reasons.append(f"{tag} comparator is not in B(R)")
+    trained = train_against_comparator(ev, setup, trainer, comparator, sched, pgd_steps=PGD_STEPS, projection=False)
+    if trained is None:
         return
-    X, y = setup.data()
-    loss = get_loss(setup.loss)
-    run = trainer(setup.net(), X, y, attack=PGD(setup.pset(), loss, PGD_STEPS), loss=loss,
-                                          step_size=sched.alpha, iterations=sched.T, projection=False,
-                                          comparator=comp.weights, seed=setup.seed, record_feature_gradients=True,
-                                          keep_trajectory=True).run()
-    if run.status == DIVERGED:
-        ev.inconclusive_reasons.append(f"{tag} training diverged after {run.iterations_run} steps")
-        return
+    comp, run = trained
     log, alpha, L = run.log, sched.alpha, sched.L
     moved = log.distance[:, 0]                                          # H = 1: one layer
     path = alpha * np.concatenate([[0.0], np.cumsum(log.grad_norm)])

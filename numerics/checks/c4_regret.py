@@ -23,19 +23,16 @@ from scipy import stats
 
 from numerics import recompute
 from numerics.arc_certificate import LIP_DSIGMA
-from numerics.attacks import PGD
-from numerics.comparator import ComparatorFn, in_ball
+from numerics.comparator import ComparatorFn
 from numerics.linearization import max_linearization_error
-from numerics.losses import get_loss
 from numerics.rate_fit import DEFAULT_LEVEL, fit_loglog_slope
 from numerics.sweep import run_sweep, sweep_options
-from numerics.training import DIVERGED
 from numerics.training_planted import trainer_class
 from theory.activations import c_sigma
 from theory.evidence import Counterexample, Evidence, RunContext
 
 from numerics.checks.training_chain import assembly, numpy_replay
-from numerics.checks.training_setup import Setup, comparator_for, schedule
+from numerics.checks.training_setup import Setup, schedule, train_against_comparator
 from numerics.threads import single_thread
 
 FAST_REGRET_WIDTHS = (256, 1024)
@@ -58,19 +55,11 @@ def _fail(ev: Evidence, name: str, description: str, inputs: dict, measured: flo
 def _regret_run(ev: Evidence, setup: Setup, trainer, comparator: ComparatorFn | None) -> None:
     tag = f"[m={setup.width}]"
     sched = schedule(setup)
-    comp = comparator_for(setup, comparator)
-    if not in_ball(setup.net(), comp.weights, setup.R, setup.scaling):
-        ev.inconclusive_reasons.append(f"{tag} comparator is not in B(R) (the regret lemma needs W* ∈ K)")
+    trained = train_against_comparator(ev, setup, trainer, comparator, sched, pgd_steps=PGD_STEPS, radius=setup.R,
+                                       scaling=setup.scaling)
+    if trained is None:
         return
-    X, y = setup.data()
-    loss = get_loss(setup.loss)
-    run = trainer(setup.net(), X, y, attack=PGD(setup.pset(), loss, PGD_STEPS), loss=loss,
-                                          step_size=sched.alpha, iterations=sched.T, radius=setup.R,
-                                          scaling=setup.scaling, comparator=comp.weights, seed=setup.seed,
-                                          record_feature_gradients=True, keep_trajectory=True).run()
-    if run.status == DIVERGED:
-        ev.inconclusive_reasons.append(f"{tag} training diverged after {run.iterations_run} steps")
-        return
+    comp, run = trained
     log, L, alpha = run.log, sched.L, sched.alpha
     replay: dict = {}
 

@@ -17,13 +17,16 @@ from typing import Any
 import numpy as np
 import torch
 
-from numerics.comparator import Comparator, ComparatorFn, ComparatorProblem, certify_robust_loss
-from numerics.kernel_comparator import kernel_comparator
+from numerics.attacks import PGD
+from numerics.comparator import Comparator, ComparatorFn, ComparatorProblem, certify_robust_loss, in_ball
 from numerics.data import sphere_points
 from numerics.gradients import per_sample_gradient_norms
+from numerics.kernel_comparator import kernel_comparator
 from numerics.losses import get_loss
 from numerics.nets import FullyConnected
 from numerics.perturbations import PerturbationSet
+from numerics.training import DIVERGED
+from theory.evidence import Evidence
 from theory.requirements import width_requirements
 
 LABEL_PHASE = 0.3
@@ -126,6 +129,27 @@ def _certified(key: Setup, comparator: ComparatorFn) -> Comparator:
     comp.details = {**comp.details, "claimed_lower": comp.robust_lower, "claimed_upper": comp.robust_upper}
     comp.robust_lower, comp.robust_upper, comp.certificate = float(lower.mean()), float(upper.mean()), method
     return comp
+
+
+def train_against_comparator(ev: Evidence, setup: Setup, trainer, comparator: ComparatorFn | None, sched: Schedule,
+                             *, pgd_steps: int, **trainer_kwargs: Any) -> tuple[Comparator, Any] | None:
+    """Algorithm 1 from W(0) with a PGD(pgd_steps) attack against the comparator W*, logging feature gradients and
+    the trajectory; ``trainer_kwargs`` choose projection or not. Returns (W*, run), or None after recording an
+    inconclusive reason (W* outside B(R): the regret lemma needs W* ∈ K; or the run diverged)."""
+    tag = f"[m={setup.width}]"
+    comp = comparator_for(setup, comparator)
+    if not in_ball(setup.net(), comp.weights, setup.R, setup.scaling):
+        ev.inconclusive_reasons.append(f"{tag} comparator is not in B(R) (the regret lemma needs W* ∈ K)")
+        return None
+    X, y = setup.data()
+    loss = get_loss(setup.loss)
+    run = trainer(setup.net(), X, y, attack=PGD(setup.pset(), loss, pgd_steps), loss=loss, step_size=sched.alpha,
+                  iterations=sched.T, comparator=comp.weights, seed=setup.seed, record_feature_gradients=True,
+                  keep_trajectory=True, **trainer_kwargs).run()
+    if run.status == DIVERGED:
+        ev.inconclusive_reasons.append(f"{tag} training diverged after {run.iterations_run} steps")
+        return None
+    return comp, run
 
 
 @lru_cache(maxsize=32)

@@ -53,3 +53,14 @@ def test_rejects_settings_it_cannot_certify(net, norm):
     X = torch.nn.functional.normalize(torch.ones(1, net.d, dtype=torch.float64), dim=1)
     with pytest.raises(InputError):
         arc_robust_loss(net, X, torch.ones(1, dtype=torch.float64), PerturbationSet(norm, 0.1), "hinge", 9)
+
+
+def test_float_lipschitz_tables_equal_the_derived_smoothness_constants():
+    """The numerics tables are copies of theory.smoothness's sympy derivation; they must not drift."""
+    from numerics.arc_certificate import LIP_DSIGMA, LIP_SIGMA
+    from theory.smoothness import smoothness_constants
+
+    for act in LIP_DSIGMA:
+        derived = smoothness_constants(act)
+        assert LIP_SIGMA[act] == pytest.approx(float(derived.lip_sigma), rel=1e-15)
+        assert LIP_DSIGMA[act] == pytest.approx(float(derived.lip_dsigma), rel=1e-15)
