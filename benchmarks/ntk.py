@@ -18,9 +18,10 @@ import time
 import numpy as np
 import torch
 
-from numerics.data import sphere_points
-from numerics.nets import FullyConnected
-from numerics.ntk import analytic_ntk, empirical_ntk
+from numerics.network.data import sphere_points
+from numerics.network.nets import FullyConnected
+from numerics.ntk.analytic import analytic_ntk
+from numerics.ntk.empirical import empirical_ntk
 
 EMPIRICAL = dict(n=256, d=10, width=1024, depth=2, activation="softplus")
 ANALYTIC = dict(n=2000, d=10, depth=3, activation="relu")

@@ -2,7 +2,7 @@
 
 Target problem: n = 64 points on S⁴ (d = 5), 16 seeded ℓ2 perturbations (δ = 0.1) per point plus the point
 itself (1,088 constraint points), two-layer relu2 NTK, hinge loss, RKHS ball R = 3. The finite-set program
-is solved by both formulations of numerics.robust_kernel.solve_finite in the same run, on the same Gram
+is solved by both formulations of numerics.robust_kernel.program.solve_finite in the same run, on the same Gram
 matrix (its computation is timed separately):
 
 * "features": constraint generation on an active subset, eigen-feature coordinates (f = Φw, ‖f‖ = ‖w‖);
@@ -29,10 +29,10 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from numerics.kernels import NTKKernel  # noqa: E402
-from numerics.perturbations import PerturbationSet  # noqa: E402
-from numerics.robust_kernel import (RobustKernelSolverError, initial_points, robust_kernel_problem,  # noqa: E402
-                                    solve_finite)
+from numerics.robust_kernel.kernels import NTKKernel  # noqa: E402
+from numerics.network.perturbations import PerturbationSet  # noqa: E402
+from numerics.robust_kernel.cutting_planes import initial_points  # noqa: E402
+from numerics.robust_kernel.program import RobustKernelSolverError, robust_kernel_problem, solve_finite  # noqa: E402
 
 PROBLEM = dict(n=64, d=5, perturbations=16, norm="l2", radius=0.1, R=3.0)
 MAX_MEDIAN_SECONDS = 2.0

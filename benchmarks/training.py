@@ -28,12 +28,12 @@ import time
 
 import torch
 
-from numerics.attacks import PGD
-from numerics.data import sphere_points
-from numerics.losses import get_loss
-from numerics.nets import FullyConnected
-from numerics.perturbations import PerturbationSet
-from numerics.training import adversarial_training
+from numerics.adversarial.attacks import PGD
+from numerics.network.data import sphere_points
+from numerics.network.losses import get_loss
+from numerics.network.nets import FullyConnected
+from numerics.network.perturbations import PerturbationSet
+from numerics.training.algorithm import adversarial_training
 
 TARGET_FRACTION = 0.5
 MIN_TARGET_WIDTH = 1024

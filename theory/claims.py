@@ -1,4 +1,4 @@
-"""The claim registry: every claim of ../shared/paper/CLAIMS.md, with provenance and checks.
+"""The claim registry: every claim the suite checks, with provenance and checks (rendered as docs/claims.md).
 
 A claim records its statement as a sympy relation over named symbols, its hypotheses,
 its relation kind, and the checks that test it. Checks are named by ``"module:function"``
@@ -47,7 +47,7 @@ class Claim:
     relation_kind: str
     symbols: dict[str, str]
     checks: tuple[CheckSpec, ...] = ()
-    source: str = "CLAIMS.md"
+    source: str = "docs/claims.md"
 
     def __post_init__(self) -> None:
         assert self.provenance in PROVENANCE, self.provenance
@@ -100,7 +100,7 @@ def _claims() -> tuple[Claim, ...]:
             checks=(
                 CheckSpec("C0-linear-closed-form", "numerics.checks.c0_surrogate:check_linear_closed_form",
                           "linear models: random, FGSM and PGD-style attacks vs the closed-form robust loss "
-                          "(CLAIMS.md §7), ℓ2 and ℓ∞ balls, hinge/logistic/absolute losses",
+                          "(docs/claims.md §7), ℓ2 and ℓ∞ balls, hinge/logistic/absolute losses",
                           budget_s={"fast": 15.0, "full": 120.0},
                           planted={"attack returns points at twice the radius": {"attack_radius_factor": 2.0},
                                    "closed form without the δ‖w‖_* term": {"drop_radius_term": True}}),
@@ -114,7 +114,7 @@ def _claims() -> tuple[Claim, ...]:
                                    "closed-form maximizer with the wrong sign": {"attack": "wrong-sign-linear"},
                                    "IBP upper bound with the δ‖W‖_* term dropped": {"bound": "ibp-dropped-term"}}),
             ),
-            source="CLAIMS.md §1 (C0)",
+            source="docs/claims.md §5 C0",
         ),
         Claim(
             id="C1-convergence",
@@ -138,7 +138,7 @@ def _claims() -> tuple[Claim, ...]:
                           planted={"gradient ascent instead of descent": {"trainer": "wrong-sign",
                                                                           "widths": (64, 256)}}),
             ),
-            source="CLAIMS.md §5 C1",
+            source="docs/claims.md §5 C1",
         ),
         Claim(
             id="C2-exact-attack",
@@ -160,7 +160,7 @@ def _claims() -> tuple[Claim, ...]:
                                    {"attack": "clean-gradient-pgd", "widths": (64, 256)},
                                    "gradient ascent instead of descent": {"trainer": "wrong-sign", "widths": (64,)}}),
             ),
-            source="CLAIMS.md §5 C2",
+            source="docs/claims.md §5 C2",
         ),
         Claim(
             id="C3-two-layer-no-projection",
@@ -187,7 +187,7 @@ def _claims() -> tuple[Claim, ...]:
                           planted={"gradient bound G underestimated 50×": {"G_factor": 0.02, "widths": (64,)},
                                    "gradient ascent instead of descent": {"trainer": "wrong-sign", "widths": (64,)}}),
             ),
-            source="CLAIMS.md §5 C3",
+            source="docs/claims.md §5 C3",
         ),
         Claim(
             id="C4-proof-chain",
@@ -216,14 +216,14 @@ def _claims() -> tuple[Claim, ...]:
                           planted={"gradient ascent instead of descent": {"trainer": "wrong-sign", "widths": (256,),
                                                                           "rate_widths": (64, 256), "rate_seeds": 2}}),
             ),
-            source="CLAIMS.md §5 C4",
+            source="docs/claims.md §5 C4",
         ),
         Claim(
             id="C5-ntk-concentration",
             title="The empirical NTK concentrates around the analytic NTK at rate m^(−1/2)",
             provenance="derived",
             research_questions=("RQ2", "RQ4"),
-            hypotheses=("unit-norm inputs", "Gaussian initialization of CLAIMS.md §2"),
+            hypotheses=("unit-norm inputs", "Gaussian initialization of docs/claims.md §2"),
             statement=sp.Le(theta_err, C_ntk * m**sp.Rational(-1, 2)),
             statement_text="max_ij |Θ_m(x_i, x_j) − Θ(x_i, x_j)| = O(m^(−1/2))",
             relation_kind="rate",
@@ -237,7 +237,7 @@ def _claims() -> tuple[Claim, ...]:
                                    "analytic recursion missing the h = 1 term": {"drop_layer_term": 1},
                                    "claimed rate m^(−1) instead of m^(−1/2)": {"expected_rate": -1.0}}),
             ),
-            source="CLAIMS.md §2, §5 C5",
+            source="docs/claims.md §2, §5 C5",
         ),
         Claim(
             id="C6-surrogate-vs-robust",
@@ -258,7 +258,7 @@ def _claims() -> tuple[Claim, ...]:
                           budget_s={"fast": 30.0, "full": 900.0},
                           planted={"PGD with the gradient taken at the clean point": {"attack": "clean-gradient-pgd"}}),
             ),
-            source="CLAIMS.md §5 C6",
+            source="docs/claims.md §5 C6",
         ),
         Claim(
             id="C7-lazy-regime",
@@ -279,7 +279,7 @@ def _claims() -> tuple[Claim, ...]:
                           planted={"projection onto 2R instead of R": {"trainer": "wrong-radius",
                                                                        "configs": ((64, 1), (256, 1)), "seeds": 1}}),
             ),
-            source="CLAIMS.md §5 C7",
+            source="docs/claims.md §5 C7",
         ),
         Claim(
             id="C8-robust-net-exists",
@@ -313,7 +313,7 @@ def _claims() -> tuple[Claim, ...]:
                           budget_s={"fast": 15.0, "full": 60.0},
                           planted={"obstruction applied to a softplus net": {"obstruction_activation": "softplus"}}),
             ),
-            source="CLAIMS.md §5 C8",
+            source="docs/claims.md §5 C8",
         ),
         Claim(
             id="C9-vc-linf",
@@ -351,7 +351,7 @@ def _claims() -> tuple[Claim, ...]:
                           planted={"threshold √(k/(k+1))": {"threshold_form": "sqrt(k/(k+1))"},
                                    "count n·d without ⌊n/2⌋": {"count_formula": "n*d"}}),
             ),
-            source="CLAIMS.md §5 C9",
+            source="docs/claims.md §5 C9",
         ),
         Claim(
             id="C10-capacity-trend",
@@ -379,7 +379,7 @@ def _claims() -> tuple[Claim, ...]:
                                    {"attack": "clean-gradient-pgd", "ns": (4, 8), "ds": (4, 8), "seeds": 1,
                                     "k_max": 3}}),
             ),
-            source="CLAIMS.md §5 C10",
+            source="docs/claims.md §5 C10",
         ),
         Claim(
             id="L1-zhang2020-width-exp-in-d",
@@ -401,7 +401,7 @@ def _claims() -> tuple[Claim, ...]:
                           budget_s={"fast": 20.0, "full": 60.0},
                           planted={"R(d) encoded as polynomial in d": {"growth": "polynomial"}}),
             ),
-            source="CLAIMS.md §6 (Zhang, Plevrakis, Du, Li, Song, Arora, NeurIPS 2020)",
+            source="docs/claims.md §6 (Zhang, Plevrakis, Du, Li, Song, Arora, NeurIPS 2020)",
         ),
         Claim(
             id="L2-kim2025-rho-range",
@@ -422,7 +422,7 @@ def _claims() -> tuple[Claim, ...]:
                           budget_s={"fast": 20.0, "full": 60.0},
                           planted={"threshold (k−1)/k without the square root": {"threshold_form": "(k-1)/k"}}),
             ),
-            source="CLAIMS.md §6 (Kim, Moon, Yun, NeurIPS 2025)",
+            source="docs/claims.md §6 (Kim, Moon, Yun, NeurIPS 2025)",
         ),
         Claim(
             id="L3-li2022-param-bounds",
@@ -445,7 +445,7 @@ def _claims() -> tuple[Claim, ...]:
                           budget_s={"fast": 20.0, "full": 60.0},
                           planted={"lower bound ⌊n/2⌋·d² (a misread VC count)": {"lower": "nd^2"}}),
             ),
-            source="CLAIMS.md §6 (Li, Jin, Zhong, Hopcroft, Wang, NeurIPS 2022)",
+            source="docs/claims.md §6 (Li, Jin, Zhong, Hopcroft, Wang, NeurIPS 2022)",
         ),
     )
 

@@ -114,7 +114,7 @@ class RunContext:
     quiet: bool = True
     workers: int = 1
     scheduler: str | None = None
-    cache_dir: str | None = None  # on-disk sweep cache (numerics.sweep); None = no caching
+    cache_dir: str | None = None  # on-disk sweep cache (numerics.execution.sweep); None = no caching
 
     def __post_init__(self) -> None:
         if self.tier not in ("fast", "full"):

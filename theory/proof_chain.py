@@ -1,4 +1,4 @@
-"""The proof chain behind C1/C3 (CLAIMS.md C4) in sympy, the requirements it implies, and its obligations.
+"""The proof chain behind C1/C3 (docs/claims.md §5 C4) in sympy, the requirements it implies, and its obligations.
 
 Chain (ℓ_t(W) = L(W; S_t), the loss on the attacked batch of round t; G̃ = L_ℓ·G bounds ‖∇ℓ_t‖):
 1. regret of projected OGD:  Σ_t ⟨g_t, W(t) − W*⟩ ≤ D²/(2α) + (α/2)·Σ_t ‖g_t‖²;
@@ -53,7 +53,7 @@ def check_scaling(name: str) -> str:
 
 
 def ball_radius(scaling: str) -> sp.Expr:
-    """Per-layer radius r_m(R) of B(R) (CLAIMS.md §3)."""
+    """Per-layer radius r_m(R) of B(R) (docs/claims.md §3)."""
     return R if check_scaling(scaling) == "per-layer-R" else R / sp.sqrt(m)
 
 
@@ -202,14 +202,14 @@ def obligations(chain: Chain) -> list[Obligation]:
                    _instantiate(chain, sum(t.values()) - eps), dom, box, (v, w)),
     ]
     if chain.theorem == "C1":
-        obs.append(Obligation(f"{tag}: α matches CLAIMS.md C4", "α* = 2ε/(3·L_ℓ²·G²)",
+        obs.append(Obligation(f"{tag}: α matches docs/claims.md §5 C4", "α* = 2ε/(3·L_ℓ²·G²)",
                               chain.alpha - 2 * eps / (3 * L**2 * G**2), "ε, L_ℓ, G > 0", box, identity=True))
-        obs.append(Obligation(f"{tag}: T* matches CLAIMS.md C4", "T* = 9·D²·L_ℓ²·G²/(4ε²) with D² = H·r²",
+        obs.append(Obligation(f"{tag}: T* matches docs/claims.md §5 C4", "T* = 9·D²·L_ℓ²·G²/(4ε²) with D² = H·r²",
                               chain.T_star - 9 * chain.D2 * L**2 * G**2 / (4 * eps**2), "positive symbols",
                               box, identity=True))
     else:
         u = sp.Symbol("u", nonnegative=True)
-        obs.append(Obligation("C3: R' matches CLAIMS.md C3 at T = T*", "α·T*·L_ℓ·G = (3/2)·R²·L_ℓ·G/ε",
+        obs.append(Obligation("C3: R' matches docs/claims.md §5 C3 at T = T*", "α·T*·L_ℓ·G = (3/2)·R²·L_ℓ·G/ε",
                               chain.alpha * chain.T_star * L * G - sp.Rational(3, 2) * R**2 * L * G / eps,
                               "positive symbols", box, identity=True))
         obs.append(Obligation("C3: R' ≥ R in the case ε ≤ (3/2)·R·L_ℓ·G", "R − α·T·L_ℓ·G ≤ 0 with ε = 3RL_ℓG/(2(1+u))",

@@ -12,7 +12,7 @@ high-probability event E over the initialization (Gaussian tail bounds, named co
 G (gradient bound on the ball, unit inputs): for H = 1, ‖∇_W f‖_F = √(c_σ/m)·‖a ⊙ σ'(Wx)‖ ≤ √(2c_σ)·Lip σ on E,
 anywhere in weight space. For H ≥ 2, with m ≥ max(d, r²) so that every layer's operator norm is ≤ 4√m on the
 ball: X_0 = 1, X_h = √c_σ·(|σ(0)| + 4·Lip σ·X_{h−1}), B_H = √(2c_σ)·Lip σ, B_h = 4·√c_σ·Lip σ·B_{h+1},
-G² = Σ_h B_h²·X_{h−1}² (exponential in H — a worst-case bound, looser than the O(√H) of CLAIMS.md C4.5).
+G² = Σ_h B_h²·X_{h−1}² (exponential in H — a worst-case bound, looser than the O(√H) of docs/claims.md §5 C4.5).
 C_H (linearization constant, ε_lin(r) ≤ C_H(2r)²/(2√m)): for H = 1 the Hessian of W ↦ f is block diagonal with
 blocks √(c_σ/m)·a_r·σ''(w_rᵀx)·xxᵀ, so C_1 = √c_σ·Lip σ'·A (depends on m through A; m is the least fixed
 point, found by bisection, valid because C_1(m)/√m decreases for 2m/p_a ≥ e). For H ≥ 2 no constant is

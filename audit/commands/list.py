@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps([dict(zip(keys, r)) for r in rows], indent=2))
         return 0
     from rich.table import Table
-    table = Table(title="advaudit claims (CLAIMS.md)")
+    table = Table(title="advaudit claims (docs/claims.md)")
     for col in ("id", "provenance", "kind", "checks", "title"):
         table.add_column(col, overflow="fold")
     for r in rows:

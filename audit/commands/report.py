@@ -20,7 +20,7 @@ from audit.commands.common import add_run_options, context_from
 from audit.ledger import build_ledger, load_ledger
 from audit.runner import run_claims, select_claims
 from audit.terminal import console, results_table
-from numerics.sweep import check_scheduler, shared_progress
+from numerics.execution.sweep import check_scheduler, shared_progress
 from theory.errors import InputError
 
 VERB = "report"

@@ -1,14 +1,14 @@
 """C0 with real attacks on small FullyConnected nets: L_A ≤ L* for every attack, = for an exact maximizer.
 
 For each net (several activations), perturbation set (ℓ∞, ℓ2; the sphere cap in the full tier) and loss
-(hinge, logistic, absolute), the random, FGSM and PGD attacks of numerics.attacks are run and compared,
-per sample, with the SOUND upper bound U_i ≥ L*_i of numerics.bounds (CROWN). Where L* is known more
+(hinge, logistic, absolute), the random, FGSM and PGD attacks of numerics.adversarial.attacks are run and compared,
+per sample, with the SOUND upper bound U_i ≥ L*_i of numerics.adversarial.bounds (CROWN). Where L* is known more
 precisely it is compared too: the MILP exact value (relu nets, ℓ∞ balls) and the dense-grid certificate
 max_grid + L·r (grid dimension ≤ 2). The exact maximizers must attain L*: the grid value must equal the
 MILP value within the grid's certified slack L·r, and the closed-form LinearMaximizer must equal the
-closed form of CLAIMS.md §7 on linear models. Every attacked point is checked for membership in B(x).
+closed form of docs/claims.md §7 on linear models. Every attacked point is checked for membership in B(x).
 
-A failing comparison is re-verified in plain float64 numpy (numerics.recompute.forward from the weights):
+A failing comparison is re-verified in plain float64 numpy (numerics.execution.recompute.forward from the weights):
 the point's membership in B(x) and its loss against the reported bound. An attack that returns NaN makes
 the check inconclusive; one that leaves B(x) is a failing "membership" comparison.
 """
@@ -18,17 +18,17 @@ import time
 import numpy as np
 import torch
 
-from numerics.attacks import FGSM, PGD, AttackError, GridMaximizer, LinearMaximizer, RandomAttack
-from numerics.attacks_planted import NaNAttack, OutsideBallAttack, WrongSignLinearMaximizer
-from numerics.bounds import local_lipschitz, robust_loss_bounds
-from numerics.bounds_planted import ibp_upper_dropped_radius_term
-from numerics.checks.attack_evidence import AttackCase, compare_per_sample, run_attack
-from numerics.threads import single_thread
-from numerics.data import sphere_points
-from numerics.losses import get_loss
-from numerics.nets import FullyConnected
-from numerics.perturbations import MEMBERSHIP_ATOL_F64, PerturbationSet
-from numerics.recompute import loss_values
+from numerics.adversarial.attacks import FGSM, PGD, AttackError, GridMaximizer, LinearMaximizer, RandomAttack
+from numerics.planted.attacks import NaNAttack, OutsideBallAttack, WrongSignLinearMaximizer
+from numerics.adversarial.bounds import local_lipschitz, robust_loss_bounds
+from numerics.planted.bounds import ibp_upper_dropped_radius_term
+from numerics.checks.shared.attack_evidence import AttackCase, compare_per_sample, run_attack
+from numerics.execution.threads import single_thread
+from numerics.network.data import sphere_points
+from numerics.network.losses import get_loss
+from numerics.network.nets import FullyConnected
+from numerics.network.perturbations import MEMBERSHIP_ATOL_F64, PerturbationSet
+from numerics.execution.recompute import loss_values
 from theory.errors import InputError
 from theory.evidence import Counterexample, Evidence, RunContext
 
@@ -122,7 +122,7 @@ def _network_case(ev: Evidence, case: AttackCase, cfg: dict, seed: int, planted:
 
 def _linear_case(ev: Evidence, case_name: str, w: torch.Tensor, X: torch.Tensor, y: torch.Tensor,
                  pset: PerturbationSet, loss_name: str, planted: dict) -> float:
-    """LinearMaximizer on f(x) = wᵀx against the closed form of CLAIMS.md §7, computed in numpy."""
+    """LinearMaximizer on f(x) = wᵀx against the closed form of docs/claims.md §7, computed in numpy."""
     loss = get_loss(loss_name)
     cls = WrongSignLinearMaximizer if planted.get("attack") == "wrong-sign-linear" else LinearMaximizer
     model = lambda Z: Z @ w  # noqa: E731

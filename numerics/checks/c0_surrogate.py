@@ -1,4 +1,4 @@
-"""C0 on linear models f(x) = wᵀx, where the robust loss has a closed form (CLAIMS.md §7).
+"""C0 on linear models f(x) = wᵀx, where the robust loss has a closed form (docs/claims.md §7).
 
 For a margin-decreasing loss (hinge, logistic) the worst point of B(x) = {x + u : ‖u‖ ≤ δ} minimizes
 the margin: max_u ℓ(y·wᵀ(x+u)) = ℓ(y·wᵀx − δ‖w‖_*), with ‖·‖_* the dual norm (ℓ2 → ℓ2, ℓ∞ → ℓ1).
@@ -13,7 +13,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from numerics.data import sphere_points
+from numerics.network.data import sphere_points
 from theory.evidence import Counterexample, Evidence, RunContext
 
 LOSS_ATOL_F64 = 1e-12  # per-sample loss agreement: a few ulps of O(1) losses computed in float64

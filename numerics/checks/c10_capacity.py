@@ -1,5 +1,5 @@
 """C10, empirically: the smallest width at which the paper's two-layer net reaches zero robust training error grows
-with n·d, while the smallest width for zero plain training error grows with n (CLAIMS.md §5 C10). An empirical
+with n·d, while the smallest width for zero plain training error grows with n (docs/claims.md §5 C10). An empirical
 trend derived from the paper's motivation, not a theorem: the check measures it and says how sure it is.
 
 Data (in-process, numpy): n distinct vertices of {±1}^d scaled to the unit sphere, x = v/√d, with labels uniform in
@@ -8,19 +8,19 @@ points is exactly 2/√d apart in ℓ∞, so all differently labelled pairs are 
 Perturbation sets: closed ℓ∞ balls of radius δ = ρ/√d = ρ·sep/2 with ρ = ROBUSTNESS_RATIO < 1, below half the
 separation, so every dataset can be robustly interpolated; the separation is re-measured in numpy and recorded.
 
-Net and training: FullyConnected(d, m, H = 1, softplus) with a fixed (CLAIMS.md §2); Algorithm 1 without projection
+Net and training: FullyConnected(d, m, H = 1, softplus) with a fixed (docs/claims.md §2); Algorithm 1 without projection
 (the two-layer variant of C3), full batch, logistic loss, step α and T iterations per tier; robust mode attacks
 with PGD (k steps, 1 restart, random start), plain mode trains on the clean points (the same algorithm with the
 identity attack). The final iterate is evaluated.
 
 Zero error. plain: y_i·f(x_i) > PLAIN_MARGIN_ATOL for every i (float64). robust: the CROWN lower bound of y_i·f over
-B(x_i) (numerics.bounds.output_bounds) > CERT_MARGIN_ATOL for every i — sound, so every training point's whole ball
+B(x_i) (numerics.adversarial.bounds.output_bounds) > CERT_MARGIN_ATOL for every i — sound, so every training point's whole ball
 is classified correctly. The certification gap (points where a reference PGD with more steps and restarts finds
 no error but the bound cannot certify) is recorded: the certified width is an upper estimate twice over (training
 may fail at a width that could fit; the bound may be loose), the reference-PGD width a lower estimate of the same
 runs' robust width.
 
-Width search and fits: numerics.capacity_search (doubling grid, first success per seed, strict majority over
+Width search and fits: numerics.capacity.capacity_search (doubling grid, first success per seed, strict majority over
 seeds, interval OLS of log2 m with a seed bootstrap).
 
 Comparisons
@@ -37,6 +37,9 @@ Comparisons
 - trends (measured; a failure cannot be re-verified — the widths are upper estimates — so it is inconclusive):
   robust width grows with n·d; with d at fixed n; plain width grows with n; the robust width's slope in d exceeds
   the plain width's. "Grows" means the CI's lower end is ≥ GROWTH_SLOPE_MIN.
+
+Length (~560 lines): the sweep worker, the certificate, the attack calibration and the trend fits are one
+experiment whose pieces share its constants; split, each would be a fragment that means nothing alone.
 """
 from __future__ import annotations
 
@@ -48,17 +51,17 @@ import numpy as np
 import torch
 from scipy.special import expit
 
-from numerics import recompute
-from numerics.attacks import PGD
-from numerics.attacks_planted import CleanGradientPGD
-from numerics.bounds import output_bounds
-from numerics.capacity_search import (CI_LEVEL, PairSearch, doubling_grid, doubling_search, interval_fit,
+from numerics.execution import recompute
+from numerics.adversarial.attacks import PGD
+from numerics.planted.attacks import CleanGradientPGD
+from numerics.adversarial.bounds import output_bounds
+from numerics.capacity.capacity_search import (CI_LEVEL, PairSearch, doubling_grid, doubling_search, interval_fit,
                                       log2_interval, majority_index)
-from numerics.threads import single_thread
-from numerics.nets import FullyConnected
-from numerics.perturbations import MEMBERSHIP_ATOL_F64, PerturbationSet
-from numerics.sweep import sweep_options
-from numerics.training import DIVERGED, adversarial_training
+from numerics.execution.threads import single_thread
+from numerics.network.nets import FullyConnected
+from numerics.network.perturbations import MEMBERSHIP_ATOL_F64, PerturbationSet
+from numerics.execution.sweep import sweep_options
+from numerics.training.algorithm import DIVERGED, adversarial_training
 from theory.activations import c_sigma
 from theory.errors import InputError
 from theory.evidence import Counterexample, Evidence, RunContext
@@ -379,7 +382,7 @@ def _reverify(ev: Evidence, cells: list[dict], pairs: list[PairSearch], seed: in
                         f"{found['delta']:.6g})",
             inputs={**{k: config[k] for k in ("mode", "n", "d", "width", "seed")}, **found},
             recomputed_measured=found["margin"], recomputed_bound=0.0,
-            method="plain numpy float64 forward pass from the run's weights (numerics.recompute.forward), dataset "
+            method="plain numpy float64 forward pass from the run's weights (numerics.execution.recompute.forward), dataset "
                    "regenerated from its seed; numpy sign-gradient search for robust claims",
             reverified=found["margin"] <= 0 and found["linf_distance"] <= found["delta"] + MEMBERSHIP_ATOL_F64))
 

@@ -1,19 +1,19 @@
 """C1 (convergence of adversarial training with projection) and C2 (exact attack), measured at finite width.
 
-Setup (numerics.checks.training_setup): points on the circle, sphere caps of radius δ = 0.5, softplus nets,
+Setup (numerics.checks.shared.training_setup): points on the circle, sphere caps of radius δ = 0.5, softplus nets,
 logistic loss, ball B(R) with R = 1.5 under ``per-layer-R``, ε = 0.3, α and T from the derived chain.
 Widths 2^6…2^12 (fast, H = 1), 2^6…2^14 with H = 1 and smaller widths for H = 2, 3 (full).
 
 Per configuration:
 - C1 headline:  min_{t≤T} L_A(W(t)) ≤ U(W*) + ε, with W* ∈ B(R) a comparator (pluggable; default the robust-kernel
-  comparator of numerics.kernel_comparator, re-certified) and U(W*) a CERTIFIED upper bound of L*(W*). Since min_{B(R)} L* ≤ L*(W*) ≤ U(W*),
+  comparator of numerics.training.kernel_comparator, re-certified) and U(W*) a CERTIFIED upper bound of L*(W*). Since min_{B(R)} L* ≤ L*(W*) ≤ U(W*),
   a failure refutes C1 for this run. The derived width m* is printed: below it the theorem guarantees nothing.
-- finite-width form (C4 assembly with measured terms, numerics.checks.training_chain): exact for correct code.
+- finite-width form (C4 assembly with measured terms, numerics.checks.shared.training_chain): exact for correct code.
 - C2 (attack = exact grid maximizer, 33 points per arc): min_t L*(W(t)) ≤ U(W_best) must be ≤ U(W*) + ε, and the
   attack must be exact up to its own certificate: lower_fine_i − ℓ(f(A(x_i)), y_i) ≤ τ_i = U_i^(33) − lower_i^(33)
   at the best iterate (fine = 257-point arc grid). A weak attack posing as exact (e.g. PGD with the gradient taken
   at the clean point) fails here.
-Counterexamples are re-verified in numpy from the stored trajectory (numerics.recompute).
+Counterexamples are re-verified in numpy from the stored trajectory (numerics.execution.recompute).
 """
 from __future__ import annotations
 
@@ -22,22 +22,22 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from numerics import recompute
-from numerics.arc_certificate import arc_robust_loss
-from numerics.attacks import PGD, Attack, GridMaximizer
-from numerics.comparator import ComparatorFn, certify_robust_loss, in_ball
-from numerics.gradients import forward_with
-from numerics.losses import Loss, get_loss
-from numerics.perturbations import PerturbationSet
-from numerics.attacks_planted import CleanGradientPGD
-from numerics.training import DIVERGED, AdversarialTrainer, TrainingResult
-from numerics.training_planted import trainer_class
+from numerics.execution import recompute
+from numerics.adversarial.arc_certificate import arc_robust_loss
+from numerics.adversarial.attacks import PGD, Attack, GridMaximizer
+from numerics.training.comparator import ComparatorFn, certify_robust_loss, in_ball
+from numerics.network.gradients import forward_with
+from numerics.network.losses import Loss, get_loss
+from numerics.network.perturbations import PerturbationSet
+from numerics.planted.attacks import CleanGradientPGD
+from numerics.training.algorithm import DIVERGED, AdversarialTrainer, TrainingResult
+from numerics.planted.training import trainer_class
 from theory.errors import InputError
 from theory.evidence import Counterexample, Evidence, RunContext
 
-from numerics.checks.training_chain import assembly, numpy_replay
-from numerics.checks.training_setup import Setup, comparator_for, numpy_weights, schedule
-from numerics.threads import single_thread
+from numerics.checks.shared.training_chain import assembly, numpy_replay
+from numerics.checks.shared.training_setup import Setup, comparator_for, numpy_weights, schedule
+from numerics.execution.threads import single_thread
 
 AttackFactory = Callable[[PerturbationSet, Loss], Attack]
 
@@ -181,7 +181,7 @@ def _exactness(ev: Evidence, tag: str, setup: Setup, loss: Loss, run: TrainingRe
         _counterexample(ev, row.name, f"the attack's point for sample {i} is below the robust loss by more than "
                         "the exact maximizer's certificate", {"sample": i, "x": Xn[i].tolist(),
                                                               "attack_point": run.best_attacked[i].tolist()},
-                        float(lo[i] - ell[i]), float(tau[i]), "numpy dense arc grid (numerics.recompute)")
+                        float(lo[i] - ell[i]), float(tau[i]), "numpy dense arc grid (numerics.execution.recompute)")
 
 
 def _check(kind: str, ctx: RunContext, trainer, attack, comparator, widths) -> Evidence:
@@ -216,7 +216,7 @@ def _check(kind: str, ctx: RunContext, trainer, attack, comparator, widths) -> E
 
 def check_convergence(ctx: RunContext, *, trainer: str | None = None, attack: str | AttackFactory | None = None,
                       comparator: ComparatorFn | None = None, widths: tuple[int, ...] | None = None) -> Evidence:
-    """C1 at finite width (module docstring). Planted: ``trainer`` (a name of numerics.training_planted, e.g.
+    """C1 at finite width (module docstring). Planted: ``trainer`` (a name of numerics.planted.training, e.g.
     "wrong-sign"), ``attack`` (a name of PLANTED_ATTACKS, or a factory (pset, loss) → Attack). ``comparator``
     replaces the default robust-kernel comparator; ``widths`` overrides the tier's configurations (H = 1)."""
     return _check("C1", ctx, trainer, attack, comparator, widths)

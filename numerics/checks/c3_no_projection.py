@@ -1,6 +1,6 @@
 """C3, empirically: the two-layer net trained WITHOUT projection stays within R' and reaches the C1 relation.
 
-Setup of numerics.checks.training_setup with H = 1 and the C3 schedule of the derived chain:
+Setup of numerics.checks.shared.training_setup with H = 1 and the C3 schedule of the derived chain:
 α = 2ε/(3L_ℓ²G²), T = ⌈9R²L_ℓ²G²/(4ε²)⌉, R' = α·T·L_ℓ·G (= (3/2)R²L_ℓG/ε up to the ceiling), G the derived
 gradient bound. Per width (2^6…2^12 fast, 2^6…2^14 full):
 - ‖W(t) − W(0)‖_F ≤ α·Σ_{s<t} ‖g_s‖ for every t (triangle inequality; exact up to round-off);
@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from numerics.comparator import ComparatorFn
-from numerics.training_planted import trainer_class
+from numerics.training.comparator import ComparatorFn
+from numerics.planted.training import trainer_class
 from theory.evidence import Counterexample, Evidence, RunContext
 
-from numerics.checks.training_chain import assembly, numpy_replay
-from numerics.checks.training_setup import Setup, schedule, train_against_comparator
-from numerics.threads import single_thread
+from numerics.checks.shared.training_chain import assembly, numpy_replay
+from numerics.checks.shared.training_setup import Setup, schedule, train_against_comparator
+from numerics.execution.threads import single_thread
 
 FAST_WIDTHS = (64, 256, 1024, 4096)
 FULL_WIDTHS = tuple(2 ** k for k in range(6, 15))

@@ -1,14 +1,14 @@
-"""C4, empirically: each link of the proof chain measured on real runs of Algorithm 1 (CLAIMS.md §5 C4).
+"""C4, empirically: each link of the proof chain measured on real runs of Algorithm 1 (docs/claims.md §5 C4).
 
-On training runs with a comparator W* ∈ B(R) (setup of numerics.checks.training_setup, H = 1):
+On training runs with a comparator W* ∈ B(R) (setup of numerics.checks.shared.training_setup, H = 1):
 1. regret lemma, every prefix t:  Σ_{s≤t} ⟨g_s, W(s) − W*⟩ ≤ ‖W(0) − W*‖²/(2α) + (α/2)·Σ_{s≤t} ‖g_s‖²
    (exact for projected OGD on any loss sequence; only float64 round-off is tolerated);
 2. approximate convexity at the measured pairs: ℓ_t(W(t)) + ⟨g_t, W* − W(t)⟩ − ℓ_t(W*) ≤ L_ℓ·ε_t, and
    ε_t ≤ √c_σ·‖a‖_∞·Lip σ'·‖W* − W(t)‖²_F/(2√m) (H = 1: |σ(g+u) − σ(g) − σ'(g)u| ≤ Lip σ'·u²/2, Σ_r u_r² ≤ ‖Δ‖²_F);
 3. round losses: ℓ_t(W*) ≤ U(W*) (certified upper bound of L*(W*)) for every t;
-4. assembly with measured terms (numerics.checks.training_chain);
+4. assembly with measured terms (numerics.checks.shared.training_chain);
 5. gradient bound: max_t max_i ‖∇_W f(W(t), x̃_i)‖_F ≤ G (the derived bound).
-And the rate of ε_lin(r) on the ball (r = R): a lower estimate of the supremum (numerics.linearization, projected
+And the rate of ε_lin(r) on the ball (r = R): a lower estimate of the supremum (numerics.training.linearization, projected
 gradient ascent at W(0)) over widths 2^6…2^12 and 4 seeds. The estimate is dominated by the neuron with the
 largest |a_r|, and max_r |a_r| grows like √(2 ln m) for Gaussian a, so the rate is tested on ε_lin/‖a‖_∞: its
 log-log slope's 95% CI must contain −1/2; the raw slope is reported next to it. Each estimate must also respect
@@ -21,19 +21,19 @@ import math
 import numpy as np
 from scipy import stats
 
-from numerics import recompute
-from numerics.arc_certificate import LIP_DSIGMA
-from numerics.comparator import ComparatorFn
-from numerics.linearization import max_linearization_error
-from numerics.rate_fit import DEFAULT_LEVEL, fit_loglog_slope
-from numerics.sweep import run_sweep, sweep_options
-from numerics.training_planted import trainer_class
+from numerics.execution import recompute
+from numerics.adversarial.arc_certificate import LIP_DSIGMA
+from numerics.training.comparator import ComparatorFn
+from numerics.training.linearization import max_linearization_error
+from numerics.ntk.rate_fit import DEFAULT_LEVEL, fit_loglog_slope
+from numerics.execution.sweep import run_sweep, sweep_options
+from numerics.planted.training import trainer_class
 from theory.activations import c_sigma
 from theory.evidence import Counterexample, Evidence, RunContext
 
-from numerics.checks.training_chain import assembly, numpy_replay
-from numerics.checks.training_setup import Setup, schedule, train_against_comparator
-from numerics.threads import single_thread
+from numerics.checks.shared.training_chain import assembly, numpy_replay
+from numerics.checks.shared.training_setup import Setup, schedule, train_against_comparator
+from numerics.execution.threads import single_thread
 
 FAST_REGRET_WIDTHS = (256, 1024)
 FULL_REGRET_WIDTHS = (64, 256, 1024, 4096)

@@ -1,4 +1,4 @@
-"""C5 — the empirical NTK concentrates around the analytic NTK at rate m^(−1/2) (CLAIMS.md §2, §5 C5).
+"""C5 — the empirical NTK concentrates around the analytic NTK at rate m^(−1/2) (docs/claims.md §2, §5 C5).
 
 Protocol. X: n points uniform on the unit sphere S^(d−1) (seeded by ctx.seed). For every activation σ and
 depth H of the tier's grid, every width m = 2^k and every replicate r, an independently seeded
@@ -19,7 +19,7 @@ Re-verification of a failing comparison: the slope and its interval are refitted
 errors by a separate code path (closed-form regression sums in math.fsum); the recorded error of the worst
 network at the largest width is recomputed at its worst Gram entry from a rebuilt network with plain
 torch.autograd gradients and the claimed kernel re-evaluated by nested scipy quadrature
-(numerics.dual_activations.reference_pair_terms). A counterexample is re-verified only if both agree.
+(numerics.ntk.dual_activations.reference_pair_terms). A counterexample is re-verified only if both agree.
 
 Size. The mean over replicates of e at the largest width must be ≤ ERROR_SD_MULTIPLE·H·s₁(σ)/√m_max,
 where s₁(σ) = √(3c_σ²·E σ'(z)⁴ − (c_σ·E σ'(z)²)²) is the exact per-entry standard deviation (×√m) of the
@@ -43,10 +43,11 @@ import numpy as np
 import torch
 from scipy import special, stats
 
-from numerics.data import sphere_points
-from numerics.dual_activations import np_sigma_prime, reference_pair_terms
-from numerics.nets import FullyConnected
-from numerics.ntk import analytic_ntk_terms, empirical_ntk
+from numerics.network.data import sphere_points
+from numerics.ntk.dual_activations import np_sigma_prime, reference_pair_terms
+from numerics.network.nets import FullyConnected
+from numerics.ntk.analytic import analytic_ntk_terms
+from numerics.ntk.empirical import empirical_ntk
 from theory.activations import ACTIVATIONS, c_sigma
 from theory.errors import InputError
 from theory.evidence import Counterexample, Evidence, RunContext

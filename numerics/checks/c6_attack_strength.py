@@ -24,15 +24,15 @@ import time
 import numpy as np
 import torch
 
-from numerics.attacks import FGSM, PGD, GridMaximizer, RandomAttack
-from numerics.attacks_planted import CleanGradientPGD
-from numerics.bounds import robust_loss_upper
-from numerics.checks.attack_evidence import AttackCase, compare_per_sample, run_attack
-from numerics.threads import single_thread
-from numerics.data import sphere_points
-from numerics.losses import get_loss
-from numerics.nets import FullyConnected
-from numerics.perturbations import PerturbationSet
+from numerics.adversarial.attacks import FGSM, PGD, GridMaximizer, RandomAttack
+from numerics.planted.attacks import CleanGradientPGD
+from numerics.adversarial.bounds import robust_loss_upper
+from numerics.checks.shared.attack_evidence import AttackCase, compare_per_sample, run_attack
+from numerics.execution.threads import single_thread
+from numerics.network.data import sphere_points
+from numerics.network.losses import get_loss
+from numerics.network.nets import FullyConnected
+from numerics.network.perturbations import PerturbationSet
 from theory.errors import InputError
 from theory.evidence import Counterexample, Evidence, RunContext
 

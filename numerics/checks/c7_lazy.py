@@ -1,6 +1,6 @@
 """C7, empirically: the iterates stay near initialization (lazy regime), across widths and seeds.
 
-Runs of Algorithm 1 (two-layer softplus nets on the circle problem of numerics.checks.training_setup, FGSM attack
+Runs of Algorithm 1 (two-layer softplus nets on the circle problem of numerics.checks.shared.training_setup, FGSM attack
 (the claim holds for any attack), α = 0.5, T = 40, R = 1) at widths 2^6…2^12 × 3 seeds (fast; the full tier adds
 H = 2, 3 and more seeds):
 - absolute movement with projection: max_t max_h ‖W^(h)(t) − W^(h)(0)‖_F ≤ r_m(R) (up to round-off);
@@ -11,7 +11,7 @@ H = 2, 3 and more seeds):
   per-layer-R-over-sqrt-m (where the tiny ball binds). Predicted slopes of log(relative movement) vs log m:
   per-layer-R: −1/2 (H = 1), −1 (H ≥ 2); per-layer-R-over-sqrt-m: −1 (H = 1), −3/2 (H ≥ 2); no projection: as
   per-layer-R. Test: the 95% CI of the fitted slope contains the prediction up to ASYMPTOTIC_EXPONENT_TOL;
-- the scale-free fact of CLAIMS.md §3: moving each layer by its radius r along ∇_{W^(h)} f(W(0), x) changes f(x)
+- the scale-free fact of docs/claims.md §3: moving each layer by its radius r along ∇_{W^(h)} f(W(0), x) changes f(x)
   by ≈ r·Σ_h ‖∇_{W^(h)} f‖_F = Θ(R) under per-layer-R (slope 0: this parametrization's per-layer gradient is
   Θ(1)) and Θ(R/√m) under the mismatched per-layer-R-over-sqrt-m (slope −1/2: the reachable change vanishes).
 Every number is recomputed in numpy inside the sweep worker; failures are re-verified from those values.
@@ -23,19 +23,19 @@ import math
 import numpy as np
 import torch
 
-from numerics import recompute
-from numerics.attacks import FGSM
-from numerics.ball import SCALINGS, ball_radius
-from numerics.gradients import forward_with
-from numerics.losses import get_loss
-from numerics.rate_fit import fit_loglog_slope
-from numerics.sweep import run_sweep, sweep_options
-from numerics.training import BALL_RTOL_F64, DIVERGED, AdversarialTrainer
-from numerics.training_planted import trainer_class
+from numerics.execution import recompute
+from numerics.adversarial.attacks import FGSM
+from numerics.training.ball import SCALINGS, ball_radius
+from numerics.network.gradients import forward_with
+from numerics.network.losses import get_loss
+from numerics.ntk.rate_fit import fit_loglog_slope
+from numerics.execution.sweep import run_sweep, sweep_options
+from numerics.training.algorithm import BALL_RTOL_F64, DIVERGED, AdversarialTrainer
+from numerics.planted.training import trainer_class
 from theory.evidence import Counterexample, Evidence, RunContext
 
-from numerics.checks.training_setup import Setup
-from numerics.threads import single_thread
+from numerics.checks.shared.training_setup import Setup
+from numerics.execution.threads import single_thread
 
 # The predicted exponents are asymptotic (Θ statements); finite-width corrections are O(m^{-1/2}) relative, which
 # over widths 2^6…2^14 bias a fitted log-log slope by O(0.01) (measured: 0.011 for the output change, 0.0025–0.01

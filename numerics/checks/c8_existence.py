@@ -1,12 +1,12 @@
 """C8: a robust network exists near initialization — the optimal robust loss of the quadratic-ReLU NTK vs R.
 
-``check_robust_loss_vs_R`` measures, for the two-layer relu2 NTK (fixed output layer, CLAIMS.md §2) on
-separable data (numerics.separable_data: tight opposite-label pairs at set distance exactly δ_sep, antipodal
+``check_robust_loss_vs_R`` measures, for the two-layer relu2 NTK (fixed output layer, docs/claims.md §2) on
+separable data (numerics.network.separable_data: tight opposite-label pairs at set distance exactly δ_sep, antipodal
 separation), with hinge loss and sphere-cap perturbations:
 
-1. gatekeeping cross-checks — the torch NTK used by the solver against numerics.ntk.analytic_ntk (depths 1
+1. gatekeeping cross-checks — the torch NTK used by the solver against numerics.ntk.analytic.analytic_ntk (depths 1
    and 2, on and off the sphere); the robust solver with the linear kernel and ℓ2 hinge loss against the
-   closed form max(0, 1 − y·wᵀx + δ‖w‖₂) of CLAIMS.md §7 at the solver's own w, and against an independent
+   closed form max(0, 1 − y·wᵀx + δ‖w‖₂) of docs/claims.md §7 at the solver's own w, and against an independent
    cvxpy solve of the closed-form problem. If a cross-check fails, the measurements below are skipped;
 2. the optimal robust loss → 0 as R grows: certified brackets [lower, upper] of min_{‖f‖≤R} L*(f) on a radius
    grid (lower: weak duality on the cutting-plane points; upper: certified robust loss of the solution);
@@ -18,7 +18,7 @@ separation), with hinge loss and sphere-cap perturbations:
    (consistent); R_sym < R_lower would refute it (re-verified by the direct formulation's certified bound).
 
 The RKHS norm here is the ball radius of the infinite-width linearized net: for a finite net
-‖W* − W(0)‖_F = ‖f‖_{H_m} exactly (numerics.kernel_comparator), and H_m → H as m grows. The initial output
+‖W* − W(0)‖_F = ‖f‖_{H_m} exactly (numerics.training.kernel_comparator), and H_m → H as m grows. The initial output
 f(W(0), ·) is not part of the kernel problem (it is in the network comparator).
 
 ``check_antipodal_obstruction`` audits C8 as reconstructed (bias-free net, separation of DIFFERENTLY
@@ -43,20 +43,21 @@ import numpy as np
 import sympy as sp
 import torch
 
-from numerics.threads import single_thread
-from numerics.kernels import LinearKernel, NTKKernel
-from numerics.losses import get_loss
-from numerics.nets import FullyConnected
-from numerics.ntk import analytic_ntk
-from numerics.perturbations import PerturbationSet
-from numerics.robust_kernel import (RobustKernelSolverError, robust_kernel_problem, solve_finite, solve_robust)
-from numerics.separable_data import separable_sphere_data
+from numerics.execution.threads import single_thread
+from numerics.robust_kernel.kernels import LinearKernel, NTKKernel
+from numerics.network.losses import get_loss
+from numerics.network.nets import FullyConnected
+from numerics.ntk.analytic import analytic_ntk
+from numerics.network.perturbations import PerturbationSet
+from numerics.robust_kernel.cutting_planes import solve_robust
+from numerics.robust_kernel.program import RobustKernelSolverError, robust_kernel_problem, solve_finite
+from numerics.network.separable_data import separable_sphere_data
 from theory.evidence import Counterexample, Evidence, RunContext
 
 CLAIM = "C8-robust-net-exists"
-# torch closed-form NTK vs numerics.ntk.analytic_ntk (both float64 closed forms; they agree to ~3e-15).
+# torch closed-form NTK vs numerics.ntk.analytic.analytic_ntk (both float64 closed forms; they agree to ~3e-15).
 NTK_AGREEMENT_RTOL = 1e-10
-# The solver's certified (exact, for linear f) robust loss and the CLAIMS.md §7 closed form at the same w: the
+# The solver's certified (exact, for linear f) robust loss and the docs/claims.md §7 closed form at the same w: the
 # same number computed two ways in float64, so only rounding separates them.
 LINEAR_CLOSED_FORM_ATOL = 1e-9
 # The closed-form optimum (an independent cvxpy/Clarabel solve, accurate to ~1e-8) must lie in the certified
@@ -103,13 +104,13 @@ def _kernel_crosscheck(ev: Evidence, fault: str | None, seed: int) -> bool:
                 row.name, "the solver's kernel differs from the analytic NTK", {"x": X[i].tolist(), "x'": X[j].tolist(),
                                                                              "depth": depth},
                 recomputed_measured=float(err), recomputed_bound=0.0,
-                method="numerics.ntk.analytic_ntk on the single pair (float64 numpy closed form)",
+                method="numerics.ntk.analytic.analytic_ntk on the single pair (float64 numpy closed form)",
                 reverified=bool(err > NTK_AGREEMENT_RTOL)))
     return ok
 
 
 def _closed_form_loss(w: np.ndarray, X: np.ndarray, y: np.ndarray, delta: float) -> float:
-    """CLAIMS.md §7: mean max(0, 1 − y·wᵀx + δ‖w‖₂) (plain float64 numpy)."""
+    """docs/claims.md §7: mean max(0, 1 − y·wᵀx + δ‖w‖₂) (plain float64 numpy)."""
     return float(np.mean(np.maximum(0.0, 1.0 - y * (X @ w) + delta * np.linalg.norm(w))))
 
 
@@ -132,7 +133,7 @@ def _linear_crosscheck(ev: Evidence, perturbation_sign: bool, seed: int) -> bool
         ev.counterexamples.append(Counterexample(
             row.name, "the solver's certified robust loss is not the worst case over the ℓ2 balls",
             {"w": w.tolist(), "delta": delta}, recomputed_measured=float(res.upper), recomputed_bound=again,
-            method="CLAIMS.md §7 closed form in float64 numpy", reverified=abs(res.upper - again) > LINEAR_CLOSED_FORM_ATOL))
+            method="docs/claims.md §7 closed form in float64 numpy", reverified=abs(res.upper - again) > LINEAR_CLOSED_FORM_ATOL))
     wv = cp.Variable(3)
     indep = cp.Problem(cp.Minimize(cp.sum(cp.pos(1 - cp.multiply(y, X @ wv) + delta * cp.norm(wv))) / len(y)),
                        [cp.norm(wv) <= R])
@@ -259,10 +260,10 @@ def _symbolic_comparison(ev: Evidence, cfg: dict, m: dict) -> None:
 
 def _network_realization(ev: Evidence, cfg: dict, base: dict, seed: int) -> list[dict[str, Any]]:
     """The REAL two-layer relu2 net at W* = W(0) + ΔW (linearized robust problem over B(R), R = base R_upper,
-    per-layer-R) across widths: certified robust loss (numerics.comparator.certify_robust_loss) and W* ∈ B(R).
+    per-layer-R) across widths: certified robust loss (numerics.training.comparator.certify_robust_loss) and W* ∈ B(R).
     C8 asks for m ≥ poly(R, d, 1/ε): the certified loss approaches the linearized one only as m grows."""
-    from numerics.comparator import certify_robust_loss
-    from numerics.kernel_comparator import linearized_solution
+    from numerics.training.comparator import certify_robust_loss
+    from numerics.training.kernel_comparator import linearized_solution
     data, R = base["data"], base["R_upper"]
     X, y = torch.as_tensor(data.X), torch.as_tensor(data.y)
     rows = []

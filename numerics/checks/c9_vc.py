@@ -15,11 +15,14 @@ at a given ρ, exact shattering of k·⌊n/2⌋ points at the threshold, and its
 
 Every number reported is computed in exact rational arithmetic; each failing comparison carries a
 counterexample recomputed by the independent code in this module (plain Fractions from the formulas).
-Planted errors: ``oracle`` (an Oracle, or the name of one in numerics.planted_oracles, e.g.
+Planted errors: ``oracle`` (an Oracle, or the name of one in numerics.planted.oracles, e.g.
 "always-realizable", replacing every shattering oracle),
 ``q_offset`` (q = c + t·δ·e_j with t ≠ 1; within one group any t ∈ (0, 2] is still forced, but with the 4δ
 spacing t = 2 reaches a box of the next group, so only t ∈ (0, 2) is harmless), and ``extra_groups``
 (a template with ⌊n/2⌋ + extra_groups groups: +1 is the off-by-one, −1 proves less than claimed).
+
+Length (~560 lines): one claim, two constructions; every comparison keeps its independent Fraction recomputation
+beside it, so that a reader can check each verdict against its re-verification in one place.
 """
 from __future__ import annotations
 
@@ -29,11 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from numerics.planted_oracles import planted_oracle
-from numerics.shattering import REALIZABLE, UNREALIZABLE, Oracle, ShatterResult, labelings, shatter
-from numerics.strict_gap import (BoxPairOracle, stump_interpolator, stump_labeling_bound,
+from numerics.planted.oracles import planted_oracle
+from numerics.capacity.shattering import REALIZABLE, UNREALIZABLE, Oracle, ShatterResult, labelings, shatter
+from numerics.capacity.strict_gap import (BoxPairOracle, stump_interpolator, stump_labeling_bound,
                                  stump_robustly_interpolates, stump_vc_upper_bound, strict_gap_capacity)
-from numerics.vc_constructions import (CONVENTIONS, Convention, ForcingOracle, KimL2Template, LinfTemplate,
+from numerics.capacity.vc_constructions import (CONVENTIONS, Convention, ForcingOracle, KimL2Template, LinfTemplate,
                                        forced_labels, inadmissible_pair, interpolation_obstruction,
                                        kim_max_k, kim_threshold_rho_sq, measured_threshold_rho_sq)
 from theory.evidence import Counterexample, Evidence, RunContext
@@ -41,7 +44,7 @@ from theory.evidence import Counterexample, Evidence, RunContext
 CLAIM = "C9-vc-linf"
 DELTA = Fraction(1, 2)  # ℓ∞ radius of the audit (any δ > 0 gives the same pattern; a non-integer one exercises Q)
 REFUTATION_D = 6  # smallest d with 2^d > 2 + 2d(d − 1): stumps cannot shatter d points in R^d
-PRINTED_RHO = {2: 0.7071, 3: 0.8165}  # CLAIMS.md's 4-digit thresholds √(1/2), √(2/3)
+PRINTED_RHO = {2: 0.7071, 3: 0.8165}  # docs/claims.md's 4-digit thresholds √(1/2), √(2/3)
 PRINTED_RHO_TOL = 5e-5  # half a unit in the 4th printed digit
 BELOW_THRESHOLD_GAP = Fraction(1, 1000)  # ρ² just below the threshold: (k − 1)/k − 1/1000
 KIM_RHO_SQ_GRID = (Fraction(0), Fraction(1, 4), Fraction(1, 2), Fraction(3, 5), Fraction(2, 3), Fraction(7, 10),
@@ -437,7 +440,7 @@ def check_linf_conventions(ctx: RunContext, *, oracle: Oracle | str | None = Non
         "for larger n under these conventions is not decided here.",
         f"Conventions under which the statement holds non-vacuously: {holds or 'none'}; the ℓ2 version "
         "(Kim, Moon, Yun 2025) is checked by C9-l2-kim.",
-        "Disagreement with CLAIMS.md's audit item: under closed balls the claim is not false but vacuous. "
+        "Disagreement with docs/claims.md's audit item: under closed balls the claim is not false but vacuous. "
         "Within one group q = c + t·δ·e_j is forced for every t ∈ (0, 2]; with the 4δ spacing t = 2 also lands "
         "in a box of the next group, so only t ∈ (0, 2) works there.",
         "sign(0): here f(x) = 0 realizes neither label. Reading sign(0) = +1 instead changes no verdict: c_l "
@@ -484,7 +487,7 @@ def check_l2_kim(ctx: RunContext, *, oracle: Oracle | str | None = None, q_offse
                           "from its own data point", {"k": k, "q_offset": str(t), "labels": where.get("labels")},
                 float(sq), float(predicted * k), "exact Fractions from the formulas", failed))
     for k, printed in PRINTED_RHO.items():
-        ev.compare(f"(k={k}) ρ* = √((k−1)/k) vs CLAIMS.md's {printed}", math.sqrt(float(measured[k])), printed, "==",
+        ev.compare(f"(k={k}) ρ* = √((k−1)/k) vs docs/claims.md's {printed}", math.sqrt(float(measured[k])), printed, "==",
                    tolerance=PRINTED_RHO_TOL, tolerance_name="PRINTED_RHO_TOL")
     for r in KIM_RHO_SQ_GRID:
         best = max((k for k in range(1, k_max + 1) if measured[k] <= r), default=0)

@@ -18,11 +18,11 @@ from audit.report.figures import collect_figures, parse_series
 from audit.report.markdown import inline
 from audit.report.document import Run
 from audit.runner import ClaimResult
-from numerics import sweep
-from numerics.sweep import run_sweep, sweep_options
+from numerics.execution import sweep
+from numerics.execution.sweep import run_sweep, sweep_options
 from theory import claims as claims_mod
 from theory.claims import REGISTRY, CheckSpec, Claim
-from tests.numerics.test_sweep import noisy_width
+from tests.numerics.execution.test_sweep import noisy_width
 from theory.evidence import Counterexample, Evidence
 
 WIDTHS = [64, 128, 256, 512, 1024]

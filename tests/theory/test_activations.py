@@ -1,4 +1,4 @@
-"""c_σ: exact closed forms agree with 40-digit quadrature; the CLAIMS.md table values are reproduced."""
+"""c_σ: exact closed forms agree with 40-digit quadrature; the docs/claims.md table values are reproduced."""
 import mpmath
 import pytest
 import sympy as sp

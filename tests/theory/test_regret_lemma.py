@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import example, find, given, settings
 from hypothesis import strategies as st
 
-from numerics.online_gd import (LOSS_KINDS, ConvexPiece, linear_regret, projected_ogd, regret_bound,
+from numerics.training.online_gd import (LOSS_KINDS, ConvexPiece, linear_regret, projected_ogd, regret_bound,
                                 worst_comparator)
 
 REGRET_TOL_F64 = 1e-9  # relative slack for float64 round-off in sums of ≤ 30 terms of size ≤ 1e3

@@ -1,4 +1,4 @@
-"""Literature audits (CLAIMS.md §6): later papers' claims about Gao et al. 2019, checked symbolically.
+"""Literature audits (docs/claims.md §6): later papers' claims about Gao et al. 2019, checked symbolically.
 
 L1 Zhang, Plevrakis, Du, Li, Song, Arora 2020 — the guarantee needs width exponential in d and a non-standard
    activation: the C8 width and the C1 width at radius R(d) both have lim log m/d > 0; a poly(d) width has limit

@@ -1,0 +1,354 @@
+"""Robust kernel problems over the whole sets B(x_i): cutting planes with a certified bracket.
+
+:func:`solve_robust` runs cutting planes: solve on the finite set, attack the current f (PGD on the kernel
+expansion), add perturbations whose loss exceeds t_i, and when the attack finds none, certify; it stops when
+certified upper − lower ≤ tol.
+
+The upper end is certified over B(x_i) by numerics.robust_kernel.certificate (exact for the linear kernel);
+the lower end is the weak-duality bound of the finite program (numerics.robust_kernel.duality), valid
+for the robust problem because every point of the finite set lies in some B(x_i).
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from numerics.adversarial.attacks import Attack, verify_membership
+from numerics.robust_kernel.certificate import DEFAULT_CELL_BUDGET, certify_max_loss, region_max_norm
+from numerics.robust_kernel.features import check_gram
+from numerics.execution.threads import single_thread
+from numerics.robust_kernel.kernels import KernelModel, LinearKernel
+from numerics.network.losses import get_loss
+from numerics.network.perturbations import PerturbationSet
+from theory.errors import InputError
+
+from numerics.robust_kernel.program import (DEFAULT_SOLVER, FiniteSolution, RobustKernelProblem, finite_objective,
+                                              grams_over, robust_kernel_problem, solve_finite_unthreaded)
+
+# Cutting planes: a perturbation found by the attack or the certificate becomes a new constraint only when its
+# loss beats the finite-set maximum of its sample by more than max(CUT_TOL, CUT_FRACTION·tol): gains far
+# below the requested tolerance cannot change the verdict and would only add rounds.
+CUT_TOL = 1e-7
+CUT_FRACTION = 0.05
+# Rounding allowance when a kernel expansion is evaluated in float64: |Δf| ≤ this·(‖β‖₁·max k + |f0|).
+EVAL_ROUNDING_REL = 1e-12
+ROBUST_FAULTS: tuple[str, ...] = ("perturbation-sign",)
+
+
+# --- robust solve by cutting planes -----------------------------------------------------------------------
+
+@dataclass
+class RobustKernelResult:
+    """Certified bracket of the optimal robust loss and the function attaining the upper end.
+
+    lower: weak-duality bound of the optimum (valid for every f in the ball); upper: certified robust loss
+    of the returned f (None when the kernel has no certificate); attack_value: robust loss of f on the
+    points found (a lower bound of L*(f)); status: converged / gap-above-tolerance / max-rounds / uncertified.
+    """
+
+    lower: float
+    upper: float | None
+    attack_value: float
+    status: str
+    solver_statuses: list[str]
+    duality_gap: float
+    iterations: int
+    finite_solves: int
+    points: torch.Tensor
+    owner: np.ndarray
+    betas: list[np.ndarray]
+    norms: list[float]
+    truncation_error: float
+    certificate: dict
+    history: list[dict] = field(default_factory=list)
+    wall_time_s: float = 0.0
+    objective_kind: str = "ball"
+
+    @property
+    def gap(self) -> float | None:
+        return None if self.upper is None else self.upper - self.lower
+
+    def model(self, kernel: KernelModel):
+        """f as a torch callable (m, d) → (m,) (the kernel expansion on the active points)."""
+        Z = self.points
+        betas = [torch.as_tensor(b) for b in self.betas]
+        return lambda X: kernel.evaluate(X, Z, betas)
+
+
+class _Pool:
+    """The growing finite set Z with its Gram blocks and offsets, extended incrementally."""
+
+    def __init__(self, kernel: KernelModel, Z: torch.Tensor, owner: np.ndarray) -> None:
+        self.kernel, self.Z, self.owner = kernel, Z, np.asarray(owner, dtype=np.int64)
+        self.grams = grams_over(kernel, Z)
+        with torch.no_grad():
+            self.offset = kernel.offset(Z).numpy()
+
+    def add(self, P: torch.Tensor, owner: np.ndarray) -> np.ndarray:
+        old = self.Z.shape[0]
+        cross = self.kernel.gram(self.Z, P)
+        new = self.kernel.gram(P)
+        self.grams = [np.block([[K, C], [C.T, Nw]]) for K, C, Nw in zip(self.grams, cross, new)]
+        self.grams = [check_gram(K, name=f"Gram matrix of block {b}") for b, K in enumerate(self.grams)]
+        self.Z = torch.cat([self.Z, P])
+        self.owner = np.concatenate([self.owner, np.asarray(owner, dtype=np.int64)])
+        with torch.no_grad():
+            self.offset = np.concatenate([self.offset, self.kernel.offset(P).numpy()])
+        return np.arange(old, self.Z.shape[0])
+
+
+def initial_points(problem: RobustKernelProblem, samples: int, seed: int) -> tuple[torch.Tensor, np.ndarray]:
+    """Centres first, then ``samples`` seeded points of every B(x_i): (points, owner)."""
+    n = problem.n
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 0:
+        raise InputError(f"initial samples must be an integer ≥ 0, got {samples!r}")
+    parts, owners = [problem.X], [np.arange(n)]
+    if samples:
+        gen = torch.Generator().manual_seed(int(seed))
+        P = problem.pset.sample(problem.X, samples, gen)
+        parts.append(P.reshape(-1, P.shape[-1]))
+        owners.append(np.repeat(np.arange(n), samples))
+    return torch.cat(parts), np.concatenate(owners)
+
+
+def _linear_exact(problem: RobustKernelProblem, model, fault: str | None):
+    """Exact max of ℓ(f(x'), y) over B(x) for f(x) = wᵀx: ℓ is convex in f, so an extreme of wᵀx' wins.
+
+    The planted fault "perturbation-sign" evaluates only x + y·(direction of w), the best case for margin
+    losses, instead of both extremes.
+    """
+    X, y, pset, loss = problem.X, problem.y, problem.pset, problem.loss
+    with torch.enable_grad():
+        Xv = X.clone().requires_grad_(True)
+        (w,) = torch.autograd.grad(model(Xv).sum(), Xv)
+    if fault == "perturbation-sign":
+        candidates = [pset.linear_argmax(X, y[:, None] * w)]
+    else:
+        candidates = [pset.linear_argmax(X, w), pset.linear_argmax(X, -w)]
+    with torch.no_grad():
+        vals = torch.stack([loss.value(model(P), y) for P in candidates])
+    best = vals.argmax(dim=0)
+    points = torch.stack(candidates)[best, torch.arange(X.shape[0])]
+    return vals.max(dim=0).values, points
+
+
+# Default cutting-plane oracle: multi-start PGD, all starts batched in one tensor.
+PGD_STEPS, PGD_RESTARTS = 30, 6
+
+
+def multistart_pgd(model, X: torch.Tensor, labels: torch.Tensor, pset: PerturbationSet, *, steps: int = PGD_STEPS,
+                   restarts: int = PGD_RESTARTS, seed: int = 0, starts: torch.Tensor | None = None) -> torch.Tensor:
+    """Maximize the logistic surrogate log(1 + e^{−label·f}) over B(x) (i.e. drive label·f down) by projected
+    steepest ascent from ``restarts`` seeded random starts plus ``starts`` (n, d) per sample, batched; returns
+    the best end point per sample (membership verified by numerics.adversarial.attacks.verify_membership).
+
+    The logistic surrogate's ascent direction never vanishes (hinge has flat zero-loss regions); the step is
+    2.5·δ/steps along sign(g) (linf) or g/‖g‖ (l2, sphere-cap), as numerics.adversarial.attacks.PGD."""
+    n, d = X.shape
+    gen = torch.Generator().manual_seed(int(seed))
+    Z = pset.sample(X, restarts, gen)
+    if starts is not None:
+        Z = torch.cat([starts[:, None, :].to(X.dtype), Z], dim=1)
+    k = Z.shape[1]
+    C = X[:, None, :].expand(n, k, d).reshape(-1, d)
+    lab = labels[:, None].expand(n, k).reshape(-1)
+    Z = Z.reshape(-1, d)
+    step = 2.5 * pset.radius / steps
+    surrogate = get_loss("logistic")
+    for _ in range(steps):
+        with torch.enable_grad():
+            Zv = Z.detach().requires_grad_(True)
+            (g,) = torch.autograd.grad(surrogate.value(model(Zv), lab).sum(), Zv)
+        if pset.norm == "linf":
+            direction = torch.sign(g)
+        else:
+            gn = torch.linalg.norm(g, dim=1, keepdim=True)
+            direction = torch.where(gn > 0, g / torch.clamp(gn, min=1e-300), 0.0)
+        Z = pset.project(C, Z + step * direction)
+    with torch.no_grad():
+        vals = surrogate.value(model(Z), lab).reshape(n, k)
+    best = vals.argmax(dim=1)
+    out = Z.reshape(n, k, d)[torch.arange(n), best]
+    verify_membership(pset, X, out, "multistart-pgd")
+    return out
+
+
+def worst_perturbations(problem: RobustKernelProblem, model, attack: Attack | None, seed: int,
+                        starts: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """(losses, points) of the worst perturbations found for f = ``model``: the given attack, or by default
+    :func:`multistart_pgd` towards min y·f (hinge, logistic) or towards both min f and max f (absolute,
+    squared), warm-started from ``starts`` (e.g. the current worst points of the finite set)."""
+    X, y, loss = problem.X, problem.y, problem.loss
+    if attack is not None:
+        candidates = [attack(model, X, y)]
+    else:
+        labels = [y] if loss.margin_decreasing else [torch.ones_like(y), -torch.ones_like(y)]
+        candidates = [multistart_pgd(model, X, lab, problem.pset, seed=seed, starts=starts) for lab in labels]
+    with torch.no_grad():
+        vals = torch.stack([loss.value(model(P), y) for P in candidates])
+    best = vals.argmax(dim=0)
+    return vals.max(dim=0).values, torch.stack(candidates)[best, torch.arange(X.shape[0])]
+
+
+def solve_robust(problem: RobustKernelProblem, **kwargs) -> RobustKernelResult:
+    """Bracket the optimal robust loss by cutting planes (ball or regularized form).
+
+    Keywords: ``tol`` (stop when certified upper − lower ≤ tol; default 1e-2), ``initial_samples`` (seeded
+    points per B(x_i) besides x_i), ``seed``, ``attack`` (an numerics.adversarial.attacks.Attack replacing the default
+    multi-start PGD oracle), ``max_rounds``, ``formulation``/``solver`` (of the finite-set program),
+    ``certify`` (run the Lipschitz/Taylor branch and bound; kernels without a modulus end "uncertified"),
+    ``cell_budget`` (function evaluations of the certificate), ``target`` = ε for the min-norm form — then
+    ``lower``/``upper`` are radii: any f with ‖f‖ < lower has robust loss > ε (certified), and the returned f
+    has norm ``upper`` and certified robust loss ≤ ε (status "converged") — and ``fault`` (tests only:
+    "perturbation-sign", for the linear kernel's exact maximizer). Runs torch on one thread.
+    """
+    with single_thread():
+        return _solve_robust(problem, **kwargs)
+
+
+def _solve_robust(problem: RobustKernelProblem, *, tol: float = 1e-2, initial_samples: int = 8, seed: int = 0,
+                 attack: Attack | None = None, max_rounds: int = 30, formulation: str = "features",
+                 solver: str = DEFAULT_SOLVER, certify: bool = True, cell_budget: int = DEFAULT_CELL_BUDGET,
+                 target: float | None = None, fault: str | None = None) -> RobustKernelResult:
+    if fault is not None and (fault not in ROBUST_FAULTS or not isinstance(problem.kernel, LinearKernel)):
+        raise InputError(f"fault must be one of {ROBUST_FAULTS} and needs the linear kernel, got {fault!r}")
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
+        raise InputError(f"tol must be a positive finite number, got {tol!r}")
+    if target is not None and not (isinstance(target, (int, float)) and math.isfinite(target) and target > 0):
+        raise InputError(f"target must be a positive finite number, got {target!r}")
+    start = time.perf_counter()
+    n, loss, kernel = problem.n, problem.loss, problem.kernel
+    pool = _Pool(kernel, *initial_points(problem, initial_samples, seed))
+    exact_linear = isinstance(kernel, LinearKernel)
+    # min-norm: solve to ε − tol so that the certificate (closing slack tol/2) can land at ≤ ε
+    solve_target = None if target is None else target - tol
+    if solve_target is not None and solve_target <= 0:
+        raise InputError(f"target must exceed tol ({tol:g}) in the min-norm form")
+    cut = max(CUT_TOL, CUT_FRACTION * tol)
+    statuses, history, active, best_lower, solves = [], [], None, -math.inf, 0
+    status, cert_info, upper, fin = "max-rounds", {}, None, None
+    for rounds in range(1, max_rounds + 1):
+        fin = solve_finite_unthreaded(problem, pool.Z, pool.owner, formulation=formulation, solver=solver, active=active,
+                           grams=pool.grams, offset=pool.offset, target=solve_target)
+        statuses += fin.solver_statuses
+        solves += fin.solves
+        active = fin.active
+        S = active
+        Zs = pool.Z[S]
+        betas_t = [torch.as_tensor(b) for b in fin.betas]
+        model = (lambda Zs_, bt: (lambda X: kernel.evaluate(X, Zs_, bt)))(Zs, betas_t)
+        pool_max = finite_objective(loss, fin.values, problem.y.numpy()[pool.owner], pool.owner, n)
+        if target is None:
+            best_lower = max(best_lower, fin.lower)
+        record = {"round": rounds, "points": int(pool.Z.shape[0]), "active": int(len(S)),
+                  "finite_upper": float(pool_max.mean()), "finite_lower": float(fin.lower),
+                  "status": fin.status, "solves": fin.solves}
+        if exact_linear:
+            vals, pts = _linear_exact(problem, model, fault)
+        else:
+            vals, pts = worst_perturbations(problem, model, attack, seed + rounds,
+                                            starts=_worst_points(pool, fin, problem))
+        record["attack_value"] = float(np.maximum(vals.numpy(), pool_max).mean())
+        new = torch.nonzero(torch.as_tensor(vals.numpy() > pool_max + cut)).flatten()
+        if new.numel() and rounds < max_rounds:
+            idx = pool.add(pts[new], new.numpy())
+            active = np.union1d(active, idx)
+            history.append(record)
+            continue
+        if exact_linear:
+            upper_vec = np.maximum(vals.numpy(), pool_max)
+            cert_info = {"method": "exact-linear", "complete": True}
+        elif certify and kernel.lipschitz_modulus(1.0) is not None:
+            cert = _certify(problem, model, fin, Zs, vals, pts, tol / 2, cell_budget)
+            cert_info = {"method": "lipschitz-branch-and-bound", "complete": cert.complete,
+                         "cells": cert.cells_evaluated, "lipschitz_max": float(cert.lipschitz.max()),
+                         "max_norm": float(cert.max_norm.max())}
+            better = torch.nonzero(torch.as_tensor(cert.lower > pool_max + cut)).flatten()
+            upper_vec = cert.upper
+            if better.numel() and rounds < max_rounds:
+                idx = pool.add(cert.points[better], better.numpy())
+                active = np.union1d(active, idx)
+                record["certified_upper"] = float(upper_vec.mean())
+                history.append(record)
+                continue
+        else:
+            upper_vec = None
+            cert_info = {"method": "none", "reason": "no Lipschitz modulus for this kernel"}
+        if upper_vec is not None:
+            upper = float(upper_vec.mean())
+            if problem.form == "regularized" and target is None:
+                upper += problem.regularization / 2 * sum(nm * nm for nm in fin.norms)
+            record["certified_upper"] = upper
+        history.append(record)
+        if upper_vec is None:
+            status = "uncertified"
+        elif target is None:
+            status = "converged" if upper - best_lower <= tol else "gap-above-tolerance"
+        else:
+            status = "converged" if upper <= target else "gap-above-tolerance"
+        break
+    attack_value = history[-1]["attack_value"] if history else math.nan
+    if target is not None:
+        # same active set and program as the last round, new target: cvxpy re-solves the compiled program
+        final = solve_finite_unthreaded(problem, pool.Z, pool.owner, formulation=formulation, solver=solver, active=active,
+                              grams=pool.grams, offset=pool.offset, target=target, reuse=fin.compiled)
+        statuses += final.solver_statuses
+        solves += final.solves
+        lower_out, upper_out = final.lower, (fin.upper if status == "converged" else None)
+        certified_loss = upper
+    else:
+        lower_out, upper_out, certified_loss = best_lower, upper, upper
+    cert_info["certified_robust_loss"] = certified_loss
+    return RobustKernelResult(
+        lower=lower_out, upper=upper_out, attack_value=attack_value, status=status, solver_statuses=statuses,
+        duality_gap=fin.gap, iterations=len(history), finite_solves=solves, points=pool.Z[fin.active].clone(),
+        owner=pool.owner[fin.active], betas=fin.betas, norms=fin.norms, truncation_error=fin.truncation_error,
+        certificate=cert_info, history=history, wall_time_s=time.perf_counter() - start,
+        objective_kind="min-norm" if target is not None else problem.form)
+
+
+def _worst_points(pool: "_Pool", fin: FiniteSolution, problem: RobustKernelProblem) -> torch.Tensor:
+    """The finite-set point of largest loss for every sample (a warm start for the attack)."""
+    losses = problem.loss.value_numpy(fin.values, problem.y.numpy()[pool.owner])
+    order = np.lexsort((-losses, pool.owner))
+    first = order[np.r_[True, pool.owner[order][1:] != pool.owner[order][:-1]]]
+    return pool.Z[first]
+
+
+def _certify(problem: RobustKernelProblem, model, fin: FiniteSolution, Zs: torch.Tensor, vals, pts, tol: float,
+             cell_budget: int):
+    """Lipschitz branch and bound for the kernel expansion f (no offset): L_i = Σ_b ‖f_b‖·μ_b(s_i)."""
+    kernel = problem.kernel
+    s = region_max_norm(problem.pset, problem.X)
+    lip = torch.tensor([sum(nm * mu for nm, mu in zip(fin.norms, kernel.lipschitz_modulus(float(si))))
+                        for si in s], dtype=torch.float64)
+    # |f| ≤ Σ_j |β_j|·max|k|, and the kernels with a modulus (linear; two-layer relu2 NTK) are homogeneous of
+    # degree ≤ 2 in each argument, so k(z, x) ≤ √(k(z,z)k(x,x)) ≤ max_j k(z_j,z_j)·(s²/min_j‖z_j‖²)².
+    diag = max(float(np.diag(K).max()) for K in kernel.gram(Zs))
+    zmin = float(torch.linalg.norm(Zs, dim=1).min())
+    kmax = diag * (float(s.max()) ** 2 / max(zmin, 1e-12) ** 2) ** 2
+    rounding = EVAL_ROUNDING_REL * sum(float(np.abs(b).sum()) for b in fin.betas) * max(kmax, 1.0)
+    smax = s.to(torch.float64)
+
+    def remainder(r: torch.Tensor, cn: torch.Tensor, owner: torch.Tensor) -> torch.Tensor:
+        parts = kernel.taylor_remainder(r, cn, smax[owner])
+        return sum(nm * e for nm, e in zip(fin.norms, parts))
+
+    use_remainder = kernel.taylor_remainder(torch.ones(1), torch.full((1,), 2.0), torch.ones(1)) is not None
+    return certify_max_loss(model, problem.X, problem.y, problem.pset, problem.loss, lip, tol=tol,
+                            remainder=remainder if use_remainder else None, rounding=2 * rounding, incumbent_values=vals.detach(), incumbent_points=pts.detach(),
+                            cell_budget=cell_budget)
+
+
+def robust_loss_curve(problem: RobustKernelProblem, radii: Sequence[float], **kwargs) -> list[RobustKernelResult]:
+    """solve_robust at each radius (same data, kernel and settings): the bracket of the optimum vs R."""
+    out = []
+    for R in radii:
+        p = robust_kernel_problem(problem.X, problem.y, problem.kernel, problem.pset, problem.loss, radius=R)
+        out.append(solve_robust(p, **kwargs))
+    return out

@@ -1,0 +1,239 @@
+"""Kernel models for robust kernel problems:  f(x) = f0(x) + Σ_b Σ_j β_bj · k_b(z_j, x).
+
+A model has one or more *blocks* (one RKHS H_b per block; the constraint ‖f_b‖_{H_b} ≤ R_b per block is
+the image of a per-layer Frobenius ball, see numerics.training.comparator), an offset f0 (zero for the analytic
+kernels) and, where derived, a Lipschitz modulus μ_b(s) with
+
+    |f_b(x) − f_b(x')| ≤ ‖f_b‖_{H_b} · μ_b(s) · ‖x − x'‖₂     whenever every point of [x, x'] has norm ≤ s.
+
+Derivation: ∂_u f(x) = ⟨f, ∂_u k(x, ·)⟩ ≤ ‖f‖·(uᵀ M(x) u)^{1/2} with M(x) = ∇_x ∇_{x'}ᵀ k(x, x')|_{x'=x}.
+For the two-layer (H = 1) quadratic-ReLU NTK, k(x, x') = E_w[φ_w(x)ᵀφ_w(x')] with φ_w(x) = √(8/3)·relu(wᵀx)·x,
+w ~ N(0, I), and Gaussian moments (E 1(g>0)wwᵀ = I/2, E relu(g)w = x/2, E relu(g)² = ‖x‖²/2, g = wᵀx) give
+M(x) = (8/3)(‖x‖²I + xxᵀ), so μ(s) = 4s/√3; a trained output layer adds c_σ·E[σ'(g)²wwᵀ] = (4/3)(‖x‖²I + 2xxᵀ),
+so μ(s) = √(28/3)·s. The linear kernel has M = I, μ = 1. The same feature map gives a first-order Taylor
+remainder bound |f(x) − f(c) − ∇f(c)ᵀ(x − c)| ≤ ‖f‖·e(r) = O(r^{3/2}) (:meth:`NTKKernel.taylor_remainder`).
+Other kernels have neither (None): their robust losses are not certified by numerics.robust_kernel.certificate.
+
+The NTK is evaluated in torch (differentiable in x, for attacks) from the closed forms of docs/claims.md §2
+(relu, relu2, erf; any depth), carrying δ = 1 − correlation through the layers as numerics.ntk.dual_activations
+does, so that the kinked duals keep full precision near the diagonal. numerics.ntk.analytic.analytic_ntk is the
+independent reference it is tested against.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from theory.activations import c_sigma, check_activation
+from theory.errors import InputError
+
+TORCH_NTK_ACTIVATIONS: tuple[str, ...] = ("relu", "relu2", "erf")
+# Planted faults of the kernel (tests and selftest only): drop the h = 1 summand Σ^(0)·Π_h Σ̇^(h) of Θ.
+KERNEL_FAULTS: tuple[str, ...] = ("missing-layer-term",)
+# Square roots of quantities that vanish on the diagonal are taken of max(x, _SQRT_FLOOR): the value
+# changes by ≤ 1e-150 and the gradient stays finite (torch.clamp passes a zero gradient below the floor).
+_SQRT_FLOOR = 1e-300
+_EVAL_CHUNK = 1 << 21  # kernel entries evaluated at once (bounds memory of the pairwise tensors)
+
+
+def _sqrt(x: torch.Tensor) -> torch.Tensor:
+    return torch.sqrt(torch.clamp(x, min=_SQRT_FLOOR))
+
+
+def _initial_delta(X: torch.Tensor, Z: torch.Tensor, a: torch.Tensor, b: torch.Tensor
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Σ^(0) = XZᵀ and δ = 1 − cos(x, z), with δ = ‖x̂ − ẑ‖²/2 computed directly (no cancellation)."""
+    gram = X @ Z.T
+    na, nb = _sqrt(a), _sqrt(b)
+    Xh, Zh = X / na[:, None], Z / nb[:, None]
+    dist = torch.cdist(Xh[None], Zh[None], compute_mode="donot_use_mm_for_euclid_dist")[0]
+    return gram, torch.clamp(0.5 * dist * dist, 0.0, 2.0)
+
+
+def _relu_step(a, b, delta, c):
+    half = 0.5 * c
+    theta = 2.0 * torch.atan(_sqrt(delta / (2.0 - delta).clamp(min=1e-300)))
+    s = _sqrt(delta * (2.0 - delta))
+    new_delta = torch.clamp(delta - (s - theta * (1.0 - delta)) / math.pi, 0.0, 2.0)
+    sigma = half * _sqrt(torch.outer(a, b)) * (1.0 - new_delta)
+    sigma_dot = half * (1.0 - theta / math.pi)
+    return half * a, half * b, sigma, sigma_dot, new_delta
+
+
+def _relu2_step(a, b, delta, c):
+    rho = 1.0 - delta
+    s = _sqrt(delta * (2.0 - delta))
+    theta = torch.atan2(s, rho)
+    new_delta = torch.clamp((2.0 * math.pi * s * s + theta * (1.0 + 2.0 * rho * rho) - 3.0 * s * rho)
+                            / (3.0 * math.pi), 0.0, 2.0)
+    ab = torch.outer(a, b)
+    sigma = 1.5 * c * ab * (1.0 - new_delta)
+    sigma_dot = (2.0 * c / math.pi) * _sqrt(ab) * (s + (math.pi - theta) * rho)
+    return 1.5 * c * a * a, 1.5 * c * b * b, sigma, sigma_dot, new_delta
+
+
+def _erf_step(a, b, delta, c):
+    cov = _sqrt(torch.outer(a, b)) * (1.0 - delta)
+    pa, pb = 1.0 + 2.0 * a, 1.0 + 2.0 * b
+    prod = torch.outer(pa, pb)
+    k = 2.0 * c / math.pi
+    new_a, new_b = k * torch.asin(2.0 * a / pa), k * torch.asin(2.0 * b / pb)
+    sigma = k * torch.asin(torch.clamp(2.0 * cov / torch.sqrt(prod), -1.0, 1.0))
+    sigma_dot = (4.0 * c / math.pi) / torch.sqrt(prod - 4.0 * cov * cov)
+    new_delta = torch.clamp(1.0 - sigma / _sqrt(torch.outer(new_a, new_b)), 0.0, 2.0)
+    return new_a, new_b, sigma, sigma_dot, new_delta
+
+
+_STEPS = {"relu": _relu_step, "relu2": _relu2_step, "erf": _erf_step}
+
+
+def ntk_torch(X: torch.Tensor, Z: torch.Tensor, *, depth: int, activation: str, train_output: bool = False,
+              fault: str | None = None) -> torch.Tensor:
+    """Θ(X, Z) (shape (n_X, n_Z)) by the closed-form recursion of docs/claims.md §2, differentiable in X and Z.
+
+    Θ = Σ_{h=1}^{H} Σ^(h−1)·Π_{h'≥h} Σ̇^(h')  (+ Σ^(H) when ``train_output``). ``fault`` plants an error
+    (see :data:`KERNEL_FAULTS`); None is the correct kernel.
+    """
+    if activation not in TORCH_NTK_ACTIVATIONS:
+        raise InputError(f"the torch NTK has closed forms for {', '.join(TORCH_NTK_ACTIVATIONS)} only, got "
+                         f"{activation!r}")
+    if fault is not None and fault not in KERNEL_FAULTS:
+        raise InputError(f"unknown kernel fault {fault!r} (expected one of {KERNEL_FAULTS})")
+    c, step = c_sigma(activation), _STEPS[activation]
+    a, b = (X * X).sum(1), (Z * Z).sum(1)
+    sig, delta = _initial_delta(X, Z, a, b)
+    layers = []
+    for _ in range(depth):
+        a, b, sig_next, sig_dot, delta = step(a, b, delta, c)
+        layers.append((sig, sig_dot, sig_next))
+        sig = sig_next
+    theta = torch.zeros_like(sig)
+    for h in range(depth):
+        if fault == "missing-layer-term" and h == 0:
+            continue
+        term = layers[h][0]
+        for _, sig_dot, _ in layers[h:]:
+            term = term * sig_dot
+        theta = theta + term
+    if train_output:
+        theta = theta + layers[-1][2]
+    return theta
+
+
+class KernelModel:
+    """Base class: ``gram`` (float64 numpy, one matrix per block), ``evaluate`` (torch, differentiable)."""
+
+    name = "kernel"
+    blocks = 1
+
+    def block_kernels(self, X: torch.Tensor, Z: torch.Tensor) -> list[torch.Tensor]:
+        """[k_b(X, Z) for each block], each of shape (n_X, n_Z)."""
+        raise NotImplementedError
+
+    def offset(self, X: torch.Tensor) -> torch.Tensor:
+        """f0(X), shape (n_X,): zero unless the model is a linearized network."""
+        return torch.zeros(X.shape[0], dtype=X.dtype, device=X.device)
+
+    def lipschitz_modulus(self, max_norm: float) -> list[float] | None:
+        """[μ_b(s)] for points of norm ≤ s = ``max_norm`` (see the module docstring), or None if not derived."""
+        return None
+
+    def taylor_remainder(self, r: torch.Tensor, centre_norm: torch.Tensor, max_norm: torch.Tensor
+                         ) -> list[torch.Tensor] | None:
+        """[e_b]: |f_b(x) − f_b(c) − ∇f_b(c)ᵀ(x − c)| ≤ ‖f_b‖·e_b for ‖x − c‖ ≤ r < ‖c‖ = centre_norm and ‖x‖ ≤
+        max_norm (elementwise over cubes), or None if not derived for this kernel."""
+        return None
+
+    def gram(self, Z: np.ndarray | torch.Tensor, Y: np.ndarray | torch.Tensor | None = None) -> list[np.ndarray]:
+        """[k_b(Z, Y)] as float64 numpy arrays (Y = Z when omitted)."""
+        Zt = _as_tensor(Z)
+        Yt = Zt if Y is None else _as_tensor(Y)
+        with torch.no_grad():
+            return [k.cpu().numpy() for k in _chunked(self.block_kernels, Zt, Yt)]
+
+    def evaluate(self, X: torch.Tensor, Z: torch.Tensor, betas: Sequence[torch.Tensor]) -> torch.Tensor:
+        """f(X) = f0(X) + Σ_b k_b(X, Z)·β_b, shape (n_X,); differentiable in X."""
+        out = self.offset(X)
+        rows = max(1, _EVAL_CHUNK // max(Z.shape[0], 1))
+        parts = []
+        for start in range(0, X.shape[0], rows):
+            Xc = X[start:start + rows]
+            parts.append(sum(k @ beta for k, beta in zip(self.block_kernels(Xc, Z), betas)))
+        return out + torch.cat(parts)
+
+
+def _as_tensor(Z) -> torch.Tensor:
+    if isinstance(Z, torch.Tensor):
+        return Z.detach().to(torch.float64)
+    return torch.as_tensor(np.asarray(Z, dtype=np.float64))
+
+
+def _chunked(fn, X: torch.Tensor, Z: torch.Tensor) -> list[torch.Tensor]:
+    rows = max(1, _EVAL_CHUNK // max(Z.shape[0], 1))
+    parts = [fn(X[i:i + rows], Z) for i in range(0, X.shape[0], rows)]
+    return [torch.cat([p[b] for p in parts]) for b in range(len(parts[0]))]
+
+
+class NTKKernel(KernelModel):
+    """The infinite-width NTK of the depth-H network of docs/claims.md §2 (one block)."""
+
+    def __init__(self, depth: int, activation: str, *, train_output: bool = False, fault: str | None = None) -> None:
+        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+            raise InputError(f"depth must be a positive integer, got {depth!r}")
+        check_activation(activation)
+        if activation not in TORCH_NTK_ACTIVATIONS:
+            raise InputError(f"NTKKernel needs a closed-form activation ({', '.join(TORCH_NTK_ACTIVATIONS)}), "
+                             f"got {activation!r}")
+        if fault is not None and fault not in KERNEL_FAULTS:
+            raise InputError(f"unknown kernel fault {fault!r} (expected one of {KERNEL_FAULTS})")
+        self.depth, self.activation, self.train_output, self.fault = depth, activation, bool(train_output), fault
+        self.name = f"ntk-{activation}-H{depth}" + ("-a" if train_output else "")
+
+    def block_kernels(self, X: torch.Tensor, Z: torch.Tensor) -> list[torch.Tensor]:
+        return [ntk_torch(X, Z, depth=self.depth, activation=self.activation, train_output=self.train_output,
+                          fault=self.fault)]
+
+    def lipschitz_modulus(self, max_norm: float) -> list[float] | None:
+        if self.depth == 1 and self.activation == "relu2" and self.fault is None:
+            factor = math.sqrt(28.0 / 3.0) if self.train_output else 4.0 / math.sqrt(3.0)
+            return [factor * float(max_norm)]
+        return None
+
+    def taylor_remainder(self, r, centre_norm, max_norm):
+        """Two-layer relu2 NTK (module docstring for the features φ_w): with a = wᵀc, b = wᵀu, u = x − c,
+
+            φ_w(x) − φ_w(c) − J_w(c)u = √(8/3)·[q·x + 1(a>0)·b·u],   q = relu(a+b) − relu(a) − 1(a>0)·b,
+
+        and |q| ≤ |b|·1(|a| < |b|). In the plane of (c, u) (w₁ along c), |b| ≤ r(|w₁| + |w₂|) and the event
+        implies |w₁| < κ|w₂| with κ = r/(‖c‖ − r), so T := E[q²] ≤ r²·E[‖w₁₂‖²·1(|w₁| < κ|w₂|)] = (4/π)·r²·atan κ
+        (tight to first order when u ⊥ c). With E[b²·1(a>0)] = r²/2 and Cauchy–Schwarz on the cross term,
+        e ≤ √(8/3)·(s·√T + r²/√2). A trained output adds ψ_w = √(2/3)·relu(a)², whose remainder
+        relu(a+b)² − relu(a)² − 2relu(a)b is at most 2b² in absolute value: E ≤ (2/3)·4·3r⁴ = 8r⁴ in e²
+        (orthogonal feature coordinates, so the squares add)."""
+        if not (self.depth == 1 and self.activation == "relu2" and self.fault is None):
+            return None
+        kappa = r / torch.clamp(centre_norm - r, min=1e-300)
+        T = (4.0 / math.pi) * r ** 2 * torch.atan(kappa)
+        e = math.sqrt(8.0 / 3.0) * (max_norm * torch.sqrt(T) + r ** 2 / math.sqrt(2.0))
+        if self.train_output:
+            e = torch.sqrt(e ** 2 + 8.0 * r ** 4)
+        return [e]
+
+
+class LinearKernel(KernelModel):
+    """k(x, x') = xᵀx': f(x) = wᵀx with w = Σ_j β_j z_j and ‖f‖_H = ‖w‖₂ (μ = 1)."""
+
+    name = "linear"
+
+    def block_kernels(self, X: torch.Tensor, Z: torch.Tensor) -> list[torch.Tensor]:
+        return [X @ Z.T]
+
+    def lipschitz_modulus(self, max_norm: float) -> list[float] | None:
+        return [1.0]
+
+    def taylor_remainder(self, r, centre_norm, max_norm):
+        """f is linear: the first-order Taylor expansion is exact."""
+        return [torch.zeros_like(r)]
