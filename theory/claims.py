@@ -3,12 +3,11 @@
 A claim records its statement as a sympy relation over named symbols, its hypotheses,
 its relation kind, and the checks that test it. Checks are named by ``"module:function"``
 strings so that this symbolic layer never imports torch; ``audit`` resolves them.
-A check function has the signature ``check(ctx: RunContext, **planted) -> Evidence``.
+A check function has the signature ``check(ctx: RunContext, **parameters) -> Evidence``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import sympy as sp
 
@@ -23,8 +22,8 @@ TIERS = ("fast", "full")
 class CheckSpec:
     """A check of a claim: ``target`` is ``"package.module:function"``; budgets are seconds per tier.
 
-    ``planted`` maps a description of a planted error to the keyword arguments that plant it;
-    ``advaudit selftest`` runs each and requires the verdict ``violated``.
+    Its planted errors (what ``advaudit selftest`` must see judged ``violated``) are registered by check id in
+    numerics/planted/registry.py.
     """
 
     id: str
@@ -32,7 +31,6 @@ class CheckSpec:
     description: str
     tiers: tuple[str, ...] = TIERS
     budget_s: dict[str, float] = field(default_factory=lambda: {"fast": 60.0, "full": 900.0})
-    planted: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -101,18 +99,13 @@ def _claims() -> tuple[Claim, ...]:
                 CheckSpec("C0-linear-closed-form", "numerics.checks.c0_surrogate:check_linear_closed_form",
                           "linear models: random, FGSM and PGD-style attacks vs the closed-form robust loss "
                           "(docs/claims.md §7), ℓ2 and ℓ∞ balls, hinge/logistic/absolute losses",
-                          budget_s={"fast": 15.0, "full": 120.0},
-                          planted={"attack returns points at twice the radius": {"attack_radius_factor": 2.0},
-                                   "closed form without the δ‖w‖_* term": {"drop_radius_term": True}}),
+                          budget_s={"fast": 15.0, "full": 120.0}),
                 CheckSpec("C0-network-attacks", "numerics.checks.c0_attacks:check_network_attacks",
                           "small FullyConnected nets (relu/softplus/tanh fast, all six full), ℓ∞ and ℓ2 balls "
                           "(+ sphere cap full), hinge/logistic/absolute: random, FGSM, PGD ≤ the CROWN upper bound "
                           "of L*, ≤ the MILP exact value (relu, ℓ∞) and the grid certificate (d = 2); exact "
                           "maximizers (grid, closed form) attain L*; membership re-verified in numpy",
-                          budget_s={"fast": 30.0, "full": 900.0},
-                          planted={"attack leaves B(x) (steps 1.5·δ)": {"attack": "outside-ball"},
-                                   "closed-form maximizer with the wrong sign": {"attack": "wrong-sign-linear"},
-                                   "IBP upper bound with the δ‖W‖_* term dropped": {"bound": "ibp-dropped-term"}}),
+                          budget_s={"fast": 30.0, "full": 900.0}),
             ),
             source="docs/claims.md §5 C0",
         ),
@@ -134,9 +127,7 @@ def _claims() -> tuple[Claim, ...]:
                           "Algorithm 1 (PGD attack, derived α and T) on two-layer softplus nets, widths 2^6…2^12 "
                           "(full: to 2^14, H = 2, 3): min_t L_A ≤ U(W*) + ε against a certified comparator in "
                           "B(R), and the C4 assembly with measured terms; m* printed",
-                          budget_s={"fast": 60.0, "full": 900.0},
-                          planted={"gradient ascent instead of descent": {"trainer": "wrong-sign",
-                                                                          "widths": (64, 256)}}),
+                          budget_s={"fast": 60.0, "full": 900.0}),
             ),
             source="docs/claims.md §5 C1",
         ),
@@ -155,10 +146,7 @@ def _claims() -> tuple[Claim, ...]:
                           "Algorithm 1 with the exact arc-grid maximizer (d = 2 sphere caps): certified "
                           "min_t L*(W(t)) ≤ U(W*) + ε, exactness of the attack up to its certificate, and the "
                           "C4 assembly with measured terms",
-                          budget_s={"fast": 45.0, "full": 900.0},
-                          planted={"PGD with the gradient at the clean point posing as exact":
-                                   {"attack": "clean-gradient-pgd", "widths": (64, 256)},
-                                   "gradient ascent instead of descent": {"trainer": "wrong-sign", "widths": (64,)}}),
+                          budget_s={"fast": 45.0, "full": 900.0}),
             ),
             source="docs/claims.md §5 C2",
         ),
@@ -177,15 +165,11 @@ def _claims() -> tuple[Claim, ...]:
                 CheckSpec("C3-obligations", "theory.checks.c3_c4_symbolic:check_c3_two_layer",
                           "the C3 chain (H = 1, no projection, radius R') as proof obligations discharged by "
                           "sympy / interval arithmetic; printed widths equal the exact closed forms",
-                          budget_s={"fast": 30.0, "full": 120.0},
-                          planted={"T halved": {"t_factor": 0.5},
-                                   "width from radius R instead of R'": {"lin_radius": "R"}}),
+                          budget_s={"fast": 30.0, "full": 120.0}),
                 CheckSpec("C3-empirical-radius", "numerics.checks.c3_no_projection:check_no_projection",
                           "two-layer training without projection at the derived α, T: ‖W(t) − W(0)‖ ≤ α·Σ‖g‖ ≤ "
                           "α·t·L·G ≤ R', min_t L_A ≤ U(W*) + ε and the assembly with measured terms",
-                          budget_s={"fast": 45.0, "full": 900.0},
-                          planted={"gradient bound G underestimated 50×": {"G_factor": 0.02, "widths": (64,)},
-                                   "gradient ascent instead of descent": {"trainer": "wrong-sign", "widths": (64,)}}),
+                          budget_s={"fast": 45.0, "full": 900.0}),
             ),
             source="docs/claims.md §5 C3",
         ),
@@ -204,17 +188,12 @@ def _claims() -> tuple[Claim, ...]:
                 CheckSpec("C4-obligations", "theory.checks.c3_c4_symbolic:check_c4_proof_chain",
                           "regret lemma, approximate convexity and assembly as proof obligations (sympy / interval "
                           "arithmetic / exact refutation) for both ball scalings; smoothness constants cross-checked",
-                          budget_s={"fast": 30.0, "full": 120.0},
-                          planted={"T halved": {"t_factor": 0.5},
-                                   "linearization term dropped from the budget": {"drop_linearization": True},
-                                   "printed a_R = 2 where the chain needs 4": {"a_R": 2}}),
+                          budget_s={"fast": 30.0, "full": 120.0}),
                 CheckSpec("C4-empirical-regret", "numerics.checks.c4_regret:check_regret",
                           "each link measured on training runs: regret lemma on every prefix (float64 round-off "
                           "only), approximate convexity at the iterates, round losses, assembly, gradient bound; "
                           "ε_lin(r) rate over widths 2^6…2^12 × 4 seeds (CI of the slope contains −1/2)",
-                          budget_s={"fast": 45.0, "full": 900.0},
-                          planted={"gradient ascent instead of descent": {"trainer": "wrong-sign", "widths": (256,),
-                                                                          "rate_widths": (64, 256), "rate_seeds": 2}}),
+                          budget_s={"fast": 45.0, "full": 900.0}),
             ),
             source="docs/claims.md §5 C4",
         ),
@@ -232,10 +211,7 @@ def _claims() -> tuple[Claim, ...]:
                 CheckSpec("C5-ntk-rate", "numerics.checks.c5_ntk:check_ntk_concentration",
                           "fitted log-log slope of the empirical-vs-analytic NTK error over widths 2^6…2^12 "
                           "(relu, softplus, erf; depths 1–3; ≥ 8 seeds) with a confidence interval",
-                          budget_s={"fast": 90.0, "full": 900.0},
-                          planted={"analytic kernel with a wrong c_σ (1.0)": {"c_sigma_override": 1.0},
-                                   "analytic recursion missing the h = 1 term": {"drop_layer_term": 1},
-                                   "claimed rate m^(−1) instead of m^(−1/2)": {"expected_rate": -1.0}}),
+                          budget_s={"fast": 90.0, "full": 900.0}),
             ),
             source="docs/claims.md §2, §5 C5",
         ),
@@ -255,8 +231,7 @@ def _claims() -> tuple[Claim, ...]:
                           "ℓ∞ and ℓ2; tolerance 5% of the attack gain), exact restart nesting per point, every "
                           "L_A ≤ the CROWN upper bound, and the strongest PGD within 5% of the grid-certified L* "
                           "gain (d = 2); gaps to the upper bound and to the best point reported per attack",
-                          budget_s={"fast": 30.0, "full": 900.0},
-                          planted={"PGD with the gradient taken at the clean point": {"attack": "clean-gradient-pgd"}}),
+                          budget_s={"fast": 30.0, "full": 900.0}),
             ),
             source="docs/claims.md §5 C6",
         ),
@@ -275,9 +250,7 @@ def _claims() -> tuple[Claim, ...]:
                           "movement within r_m(R) (projection) or α·t·L·G (none); relative movement slope vs the "
                           "predicted exponent per scaling; output change inside B(R): Θ(R) under per-layer-R, "
                           "vanishing under R/√m (widths 2^6…2^12, 3 seeds; full adds H = 2, 3)",
-                          budget_s={"fast": 45.0, "full": 900.0},
-                          planted={"projection onto 2R instead of R": {"trainer": "wrong-radius",
-                                                                       "configs": ((64, 1), (256, 1)), "seeds": 1}}),
+                          budget_s={"fast": 45.0, "full": 900.0}),
             ),
             source="docs/claims.md §5 C7",
         ),
@@ -297,21 +270,17 @@ def _claims() -> tuple[Claim, ...]:
                 CheckSpec("C8-width-exponential-in-d", "theory.checks.c8_symbolic:check_c8_width_growth",
                           "sympy: lim_(d→∞) log m(d)/d of the width forced by R = (C_R/(δ_sep·ε))^(κd) equals "
                           "b_R·κ·log(C_R/(δ_sep·ε)) > 0 (exponents named, defaults reconstructed); mpmath probe",
-                          budget_s={"fast": 20.0, "full": 60.0},
-                          planted={"R(d) encoded as polynomial in d": {"growth": "polynomial"}}),
+                          budget_s={"fast": 20.0, "full": 60.0}),
                 CheckSpec("C8-robust-loss-vs-R", "numerics.checks.c8_existence:check_robust_loss_vs_R",
                           "two-layer relu2 NTK, hinge, sphere caps, separable data (tight pairs at δ_sep): certified "
                           "brackets of the optimal robust loss vs R (→ 0), of R*(ε) vs d and δ_sep with exp-vs-poly "
                           "fits, against the symbolic R(d, δ_sep, ε); gated by NTK and linear closed-form cross-checks",
-                          budget_s={"fast": 40.0, "full": 900.0},
-                          planted={"solver kernel misses a layer term": {"kernel_fault": "missing-layer-term"},
-                                   "perturbation moved along +y·w (best case)": {"perturbation_sign": True}}),
+                          budget_s={"fast": 40.0, "full": 900.0}),
                 CheckSpec("C8-antipodal-obstruction", "numerics.checks.c8_existence:check_antipodal_obstruction",
                           "audit: for the bias-free two-layer relu2 net f(x) + f(−x) is a quadratic form, so 12 "
                           "alternating points on S¹ (separable) force L*(W) ≥ 1 for every W, R, m (exact); "
                           "holds under antipodal separation",
-                          budget_s={"fast": 15.0, "full": 60.0},
-                          planted={"obstruction applied to a softplus net": {"obstruction_activation": "softplus"}}),
+                          budget_s={"fast": 15.0, "full": 60.0}),
             ),
             source="docs/claims.md §5 C8",
         ),
@@ -330,26 +299,15 @@ def _claims() -> tuple[Claim, ...]:
                           "ℓ∞ template in exact rationals under 16 conventions (closed/open balls, ≥/> 2δ, "
                           "arbitrary/continuous f, sign/margin): template validity, vacuity certificates, the "
                           "decision-stump refutation at n = 2, d ≥ 6, and the strict-gap capacity per group",
-                          budget_s={"fast": 20.0, "full": 120.0},
-                          planted={"oracle always answers 'realizable'": {"oracle": "always-realizable"},
-                                   "q = c + 3δ·e_j (outside both boxes)": {"q_offset": 3},
-                                   "q = c − δ·e_j (wrong sign)": {"q_offset": -1},
-                                   "q = c + 2δ·e_j (reaches the next group's box)": {"q_offset": 2},
-                                   "⌊n/2⌋ + 1 groups": {"extra_groups": 1}}),
+                          budget_s={"fast": 20.0, "full": 120.0}),
                 CheckSpec("C9-l2-kim", "numerics.checks.c9_vc:check_l2_kim",
                           "Kim–Moon–Yun ℓ2 template: exact thresholds ρ*² = (k−1)/k, largest k at a given ρ, "
                           "exact shattering of k·⌊n/2⌋ points at ρ* and failure just below",
-                          budget_s={"fast": 20.0, "full": 120.0},
-                          planted={"oracle always answers 'realizable'": {"oracle": "always-realizable"},
-                                   "q = c + 2·e_j (threshold becomes 1)": {"q_offset": 2},
-                                   "q = c − e_j (wrong sign)": {"q_offset": -1},
-                                   "⌊n/2⌋ + 1 groups": {"extra_groups": 1}}),
+                          budget_s={"fast": 20.0, "full": 120.0}),
                 CheckSpec("C9-counts-symbolic", "theory.checks.c9_symbolic:check_c9_counts",
                           "exact counts ⌊n/2⌋·d and k·⌊n/2⌋, thresholds ⌊1/(1−ρ_k²)⌋ = k at ρ_k = √((k−1)/k) and k−1 "
                           "just below, ℓ∞ template distances; Goldberg–Jerrum / Bartlett parameter implications",
-                          budget_s={"fast": 20.0, "full": 60.0},
-                          planted={"threshold √(k/(k+1))": {"threshold_form": "sqrt(k/(k+1))"},
-                                   "count n·d without ⌊n/2⌋": {"count_formula": "n*d"}}),
+                          budget_s={"fast": 20.0, "full": 60.0}),
             ),
             source="docs/claims.md §5 C9",
         ),
@@ -370,14 +328,7 @@ def _claims() -> tuple[Claim, ...]:
                           "seeds) with CROWN-certified zero robust error vs n·d and with zero plain error vs n; "
                           "interval log-log fits with seed-bootstrap CIs; every zero-error claim re-verified in "
                           "numpy; the training attack calibrated on a convex problem",
-                          budget_s={"fast": 30.0, "full": 600.0},
-                          planted={"certificate claimed for the dataset but computed with one label flipped":
-                                   {"label_flip": True, "ns": (4, 8), "ds": (4, 8), "seeds": 1, "k_max": 3},
-                                   "certificate with the wrong sign (upper bound of y·f taken as its lower bound)":
-                                   {"certify_sign": "wrong", "ns": (4, 8), "ds": (4, 8), "seeds": 1, "k_max": 3},
-                                   "training PGD with the gradient at the clean point":
-                                   {"attack": "clean-gradient-pgd", "ns": (4, 8), "ds": (4, 8), "seeds": 1,
-                                    "k_max": 3}}),
+                          budget_s={"fast": 30.0, "full": 600.0}),
             ),
             source="docs/claims.md §5 C10",
         ),
@@ -398,8 +349,7 @@ def _claims() -> tuple[Claim, ...]:
                 CheckSpec("L1-width-exponential", "theory.checks.literature:check_l1_zhang2020",
                           "sympy growth rates of the C8 and C1-at-R(d) widths (= b_R·κ·log(C_R/(δ_sep·ε)) and "
                           "4κ·log(…)), a poly(d) width has rate 0, ReLU excluded, relu2's Lip σ = 2B unbounded",
-                          budget_s={"fast": 20.0, "full": 60.0},
-                          planted={"R(d) encoded as polynomial in d": {"growth": "polynomial"}}),
+                          budget_s={"fast": 20.0, "full": 60.0}),
             ),
             source="docs/claims.md §6 (Zhang, Plevrakis, Du, Li, Song, Arora, NeurIPS 2020)",
         ),
@@ -411,16 +361,15 @@ def _claims() -> tuple[Claim, ...]:
             research_questions=("RQ3",),
             hypotheses=("ℓ2 template with k ≤ d shattered points per group", "ρ = radius / (half the separation)"),
             statement=sp.Ge(rho, sp.sqrt((k_shatter - 1) / k_shatter)),
-            statement_text="VCdim ≥ k·⌊n/2⌋ with k = ⌊1/(1−ρ²)⌋ needs ρ ≥ √((k−1)/k); below 1/√2 only ⌊n/2⌋; "
-                           "the ℓ∞ template has ρ = 1 with touching closed boxes (excluded)",
+            statement_text="VCdim ≥ k·⌊n/2⌋ with k = ⌊1/(1−ρ²)⌋ needs ρ ≥ √((k−1)/k) (printed: "
+                           "k = 2 needs ρ ≥ 0.7071, k = 3 needs 0.8165); below 1/√2 only ⌊n/2⌋; the ℓ∞ template has ρ = 1 with touching closed boxes (excluded)",
             relation_kind="construction",
             symbols={"rho": "robustness ratio", "k": "shattered points per group"},
             checks=(
                 CheckSpec("L2-rho-thresholds", "theory.checks.literature:check_l2_kim2025",
                           "exact thresholds and k(ρ), d-independence of the count below 1/√2, ρ_d → 1, the ℓ∞ "
                           "template's ratio 1 and shared centre (constructions: numerics/checks/c9_vc.py)",
-                          budget_s={"fast": 20.0, "full": 60.0},
-                          planted={"threshold (k−1)/k without the square root": {"threshold_form": "(k-1)/k"}}),
+                          budget_s={"fast": 20.0, "full": 60.0}),
             ),
             source="docs/claims.md §6 (Kim, Moon, Yun, NeurIPS 2025)",
         ),
@@ -442,8 +391,7 @@ def _claims() -> tuple[Claim, ...]:
                 CheckSpec("L3-bounds-consistent", "theory.checks.literature:check_l3_li2022",
                           "interval certificate of lower ≤ upper on n ∈ [2, 10⁶], d ∈ [1, 10⁴], δ ∈ [10⁻⁶, 1/2]; "
                           "sympy limits of the ratio; exponents 1/2",
-                          budget_s={"fast": 20.0, "full": 60.0},
-                          planted={"lower bound ⌊n/2⌋·d² (a misread VC count)": {"lower": "nd^2"}}),
+                          budget_s={"fast": 20.0, "full": 60.0}),
             ),
             source="docs/claims.md §6 (Li, Jin, Zhong, Hopcroft, Wang, NeurIPS 2022)",
         ),

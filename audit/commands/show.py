@@ -6,6 +6,7 @@ import argparse
 import sympy as sp
 
 from audit.terminal import console
+from numerics.planted.registry import planted_errors
 from theory.claims import get_claim
 
 VERB = "show"
@@ -35,5 +36,5 @@ def run(args: argparse.Namespace) -> int:
     for s in c.checks:
         budgets = ", ".join(f"{t} ≤ {s.budget_s.get(t, float('nan')):.0f} s" for t in s.tiers)
         out.print(f"  {s.id} [{'/'.join(s.tiers)}; {budgets}]: {s.description}", highlight=False, markup=False)
-        out.print(f"    measured in {s.target}; planted errors: {len(s.planted)}", highlight=False, markup=False)
+        out.print(f"    measured in {s.target}; planted errors: {len(planted_errors(s.id))}", highlight=False, markup=False)
     return 0

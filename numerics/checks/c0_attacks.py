@@ -15,13 +15,12 @@ the check inconclusive; one that leaves B(x) is a failing "membership" compariso
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
-from numerics.adversarial.attacks import FGSM, PGD, AttackError, GridMaximizer, LinearMaximizer, RandomAttack
-from numerics.planted.attacks import NaNAttack, OutsideBallAttack, WrongSignLinearMaximizer
+from numerics.adversarial.attacks import FGSM, PGD, Attack, AttackError, GridMaximizer, LinearMaximizer, RandomAttack
 from numerics.adversarial.bounds import local_lipschitz, robust_loss_bounds
-from numerics.planted.bounds import ibp_upper_dropped_radius_term
 from numerics.checks.shared.attack_evidence import AttackCase, compare_per_sample, run_attack
 from numerics.execution.threads import single_thread
 from numerics.network.data import sphere_points
@@ -45,7 +44,8 @@ MILP_TIME_LIMIT_S = 60.0
 # Exact values by MILP only for tiny ReLU nets: at d = 5, width 32, depth 2, δ = 0.3 one call took 50–60 s
 # (most neurons unstable), and a time limit must make the check inconclusive, so such nets are skipped.
 MILP_MAX_NEURONS = 32
-PLANTED = {"attack": (None, "outside-ball", "nan", "wrong-sign-linear"), "bound": (None, "ibp-dropped-term")}
+# An upper bound of the per-sample robust loss: (net, X, y, pset, loss) → tensor (n,). Default: CROWN.
+UpperBound = Callable[..., torch.Tensor]
 LOSS_NAMES = ("hinge", "logistic", "absolute")
 
 _TIERS = {
@@ -59,22 +59,20 @@ _TIERS = {
 _GRID_POINTS_3D = 41  # per axis when the grid is 3-dimensional (41³ points per sample)
 
 
-def _network_case(ev: Evidence, case: AttackCase, cfg: dict, seed: int, planted: dict) -> dict:
+def _network_case(ev: Evidence, case: AttackCase, cfg: dict, seed: int, parts: dict) -> dict:
     """All comparisons for one network case; returns the measurements."""
     pset, loss, net = case.pset, get_loss(case.loss), case.net
     steps, restarts = cfg["pgd"]
     pgd = PGD(pset, loss, steps, restarts=restarts, seed=seed)
     attacks = [RandomAttack(pset, loss, cfg["random_samples"], seed=seed), FGSM(pset, loss), pgd]
-    if planted.get("attack") == "outside-ball":
-        attacks.append(OutsideBallAttack(pset, loss))
-    if planted.get("attack") == "nan":
-        attacks.append(NaNAttack(pset, loss))
+    attacks += [cls(pset, loss) for cls in parts["extra_attacks"]]
     use_milp = net.activation == "relu" and pset.norm == "linf" and net.width * net.depth <= MILP_MAX_NEURONS
     rb = robust_loss_bounds(net, case.X, case.y, pset, loss, attack=pgd, method="crown",
                             milp_time_limit=MILP_TIME_LIMIT_S if use_milp else None)
     upper, bound_name = rb.upper, "CROWN upper bound"
-    if planted.get("bound") == "ibp-dropped-term":
-        upper, bound_name = ibp_upper_dropped_radius_term(net, case.X, case.y, pset, loss), "planted IBP bound"
+    if parts["upper_bound"] is not None:
+        bound_fn = parts["upper_bound"]
+        upper, bound_name = bound_fn(net, case.X, case.y, pset, loss), f"upper bound {bound_fn.__name__}"
     grid_dim = net.d - (1 if pset.norm == "sphere-cap" else 0)
     grid = None
     if grid_dim <= GridMaximizer.MAX_GRID_DIM:
@@ -121,12 +119,11 @@ def _network_case(ev: Evidence, case: AttackCase, cfg: dict, seed: int, planted:
 
 
 def _linear_case(ev: Evidence, case_name: str, w: torch.Tensor, X: torch.Tensor, y: torch.Tensor,
-                 pset: PerturbationSet, loss_name: str, planted: dict) -> float:
+                 pset: PerturbationSet, loss_name: str, maximizer: type[LinearMaximizer]) -> float:
     """LinearMaximizer on f(x) = wᵀx against the closed form of docs/claims.md §7, computed in numpy."""
     loss = get_loss(loss_name)
-    cls = WrongSignLinearMaximizer if planted.get("attack") == "wrong-sign-linear" else LinearMaximizer
     model = lambda Z: Z @ w  # noqa: E731
-    points = cls(pset, loss)(model, X, y)
+    points = maximizer(pset, loss)(model, X, y)
     with torch.no_grad():
         values = loss.value(model(points), y)
     wn, Xn, yn = w.numpy(), X.numpy(), y.numpy()
@@ -152,26 +149,35 @@ def _linear_case(ev: Evidence, case_name: str, w: torch.Tensor, X: torch.Tensor,
     return float(values.mean())
 
 
-def check_network_attacks(ctx: RunContext, *, attack: str | None = None, bound: str | None = None) -> Evidence:
+def check_network_attacks(ctx: RunContext, *, extra_attacks: Sequence[type[Attack]] = (),
+                          linear_maximizer: type[LinearMaximizer] = LinearMaximizer,
+                          upper_bound: UpperBound | None = None) -> Evidence:
     """C0 on FullyConnected nets: every attack's L_A ≤ the certified L* (and = for exact maximizers).
 
-    Planted faults: ``attack`` ∈ {"outside-ball", "nan", "wrong-sign-linear"}, ``bound`` = "ibp-dropped-term".
+    ``extra_attacks`` (Attack classes built as cls(pset, loss)) join random, FGSM and PGD; ``linear_maximizer``
+    is the closed-form maximizer of the linear cases; ``upper_bound`` replaces CROWN as the sound upper bound.
     """
-    if attack not in PLANTED["attack"]:
-        raise InputError(f"planted attack must be one of {PLANTED['attack']}, got {attack!r}")
-    if bound not in PLANTED["bound"]:
-        raise InputError(f"planted bound must be one of {PLANTED['bound']}, got {bound!r}")
+    if not all(isinstance(c, type) and issubclass(c, Attack) for c in extra_attacks):
+        raise InputError(f"extra_attacks must be Attack classes, got {extra_attacks!r}")
+    if not (isinstance(linear_maximizer, type) and issubclass(linear_maximizer, LinearMaximizer)):
+        raise InputError(f"linear_maximizer must be a LinearMaximizer class, got {linear_maximizer!r}")
+    if upper_bound is not None and not callable(upper_bound):
+        raise InputError(f"upper_bound must be callable, got {upper_bound!r}")
     start = time.perf_counter()
     with single_thread():
-        ev = _measure(ctx, {"attack": attack, "bound": bound})
+        ev = _measure(ctx, {"extra_attacks": tuple(extra_attacks), "linear_maximizer": linear_maximizer,
+                            "upper_bound": upper_bound})
     ev.wall_time_s = time.perf_counter() - start
     return ev
 
 
-def _measure(ctx: RunContext, planted: dict) -> Evidence:
+def _measure(ctx: RunContext, parts: dict) -> Evidence:
     cfg = _TIERS[ctx.tier]
     ev = Evidence(CLAIM_ID, CHECK_ID, ctx.tier, seeds=[ctx.seed],
-                  config={**cfg, "loss_names": LOSS_NAMES, "bound_method": "crown", "planted": planted,
+                  config={**cfg, "loss_names": LOSS_NAMES, "bound_method": "crown",
+                          "parts": {"extra_attacks": [c.__name__ for c in parts["extra_attacks"]],
+                                    "linear_maximizer": parts["linear_maximizer"].__name__,
+                                    "upper_bound": getattr(parts["upper_bound"], "__name__", "CROWN")},
                           "milp": {"time_limit_s": MILP_TIME_LIMIT_S, "max_neurons": MILP_MAX_NEURONS},
                           "tolerances": {"SOUNDNESS_TOL_F64": SOUNDNESS_TOL_F64, "MILP_EXACT_TOL": MILP_EXACT_TOL,
                                          "MEMBERSHIP_ATOL_F64": MEMBERSHIP_ATOL_F64,
@@ -190,7 +196,7 @@ def _measure(ctx: RunContext, planted: dict) -> Evidence:
                         name = f"[{act} d={d} m={width} H={depth} {norm} δ={radius:g} {loss_name}]"
                         case = AttackCase(name, net, X, y, pset, loss_name)
                         try:
-                            cases[name] = _network_case(ev, case, cfg, ctx.seed, planted)
+                            cases[name] = _network_case(ev, case, cfg, ctx.seed, parts)
                         except AttackError as err:  # non-finite loss/gradient inside the bounds' attack or grid
                             ev.inconclusive_reasons.append(f"{name}: {err}")
     linear = {}
@@ -201,7 +207,7 @@ def _measure(ctx: RunContext, planted: dict) -> Evidence:
         for loss_name in LOSS_NAMES:
             name = f"[linear d=5 {norm} δ={cfg['radii'][0]:g} {loss_name}]"
             linear[name] = _linear_case(ev, name, w, Xl, yl, PerturbationSet(norm, cfg["radii"][0]), loss_name,
-                                        planted)
+                                        parts["linear_maximizer"])
     ev.measurements = {"network_cases": cases, "linear_cases_mean_L_A": linear}
     widths = [c["sandwich_width_mean"] for c in cases.values()]
     milp = [c["milp_time_s"] for c in cases.values() if c["milp_time_s"] > 0]

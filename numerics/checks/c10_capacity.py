@@ -53,14 +53,13 @@ from scipy.special import expit
 
 from numerics.execution import recompute
 from numerics.adversarial.attacks import PGD
-from numerics.planted.attacks import CleanGradientPGD
 from numerics.adversarial.bounds import output_bounds
 from numerics.capacity.capacity_search import (CI_LEVEL, PairSearch, doubling_grid, doubling_search, interval_fit,
                                       log2_interval, majority_index)
 from numerics.execution.threads import single_thread
 from numerics.network.nets import FullyConnected
 from numerics.network.perturbations import MEMBERSHIP_ATOL_F64, PerturbationSet
-from numerics.execution.sweep import sweep_options
+from numerics.execution.sweep import code_reference, resolve_reference, sweep_options
 from numerics.training.algorithm import DIVERGED, adversarial_training
 from theory.activations import c_sigma
 from theory.errors import InputError
@@ -79,7 +78,6 @@ TREND_PREFIX = "trend: "   # names of the trend comparisons (the only ones allow
 CALIBRATION_OFFSET = 0.05  # p − x = CALIBRATION_OFFSET·δ·s on the calibration problem (module docstring)
 CALIBRATION_POINTS = 16
 REVERIFY_STEPS, REVERIFY_RESTARTS = 40, 4   # the independent numpy PGD used to re-verify robust claims
-PLANTED_ATTACKS = (None, "clean-gradient-pgd")
 CERTIFY_SIGNS = ("correct", "wrong")
 
 # Sizes. The tiers keep n ≤ 2^(d−1): the net has no bias and softplus(−z) = softplus(z) − z, so f(−x) = f(x) − vᵀx
@@ -150,8 +148,7 @@ def _run(config: dict) -> dict:
     net = FullyConnected(config["d"], config["width"], 1, ACTIVATION, seed=net_seed)
     robust = config["mode"] == "robust"
     if robust:
-        cls = CleanGradientPGD if config["attack"] == "clean-gradient-pgd" else PGD
-        attack = cls(pset, LOSS, config["pgd_steps"], restarts=1, seed=net_seed)
+        attack = resolve_reference(config["pgd"])(pset, LOSS, config["pgd_steps"], restarts=1, seed=net_seed)
     else:
         attack = _identity_attack
     out: dict[str, Any] = {"success": False, "pgd_clean": None, "cert_errors": None, "gap_points": None}
@@ -260,15 +257,14 @@ class _Quadratic:
         return ((Z - self.P) ** 2).sum(dim=-1)
 
 
-def _calibrate(ev: Evidence, attack_name: str | None, d: int, steps: int, seed: int) -> dict:
+def _calibrate(ev: Evidence, pgd: type[PGD], d: int, steps: int, seed: int) -> dict:
     delta = ROBUSTNESS_RATIO / math.sqrt(d)
     rng = np.random.default_rng(_stream(seed, d, 3))
     X = rng.choice([-1.0, 1.0], size=(CALIBRATION_POINTS, d)) / math.sqrt(d)
     s = rng.choice([-1.0, 1.0], size=(CALIBRATION_POINTS, d))
     P = X + CALIBRATION_OFFSET * delta * s
     pset = PerturbationSet(NORM, delta)
-    cls = CleanGradientPGD if attack_name == "clean-gradient-pgd" else PGD
-    attack = cls(pset, LOSS, steps, restarts=1, seed=_stream(seed, d, 4))
+    attack = pgd(pset, LOSS, steps, restarts=1, seed=_stream(seed, d, 4))
     Z = attack(_Quadratic(torch.tensor(P)), torch.tensor(X), torch.ones(CALIBRATION_POINTS, dtype=torch.float64))
     excess = ((Z - torch.tensor(P)) ** 2).sum(dim=1)
     bound = d * attack.step_size ** 2
@@ -312,16 +308,16 @@ def _settings(ctx: RunContext, overrides: dict) -> dict:
     return cfg
 
 
-def check_capacity_trend(ctx: RunContext, *, attack: str | None = None, label_flip: bool = False,
+def check_capacity_trend(ctx: RunContext, *, pgd: type[PGD] = PGD, label_flip: bool = False,
                          certify_sign: str = "correct", ns: tuple[int, ...] | None = None,
                          ds: tuple[int, ...] | None = None, seeds: int | None = None, k_max: int | None = None,
                          iterations: int | None = None) -> Evidence:
-    """C10 (module docstring). Planted: ``attack="clean-gradient-pgd"`` (training PGD with the gradient at the clean
-    point), ``label_flip=True`` (certificate computed for labels with y_0 flipped, claimed for the dataset),
+    """C10 (module docstring). ``pgd``: the training attack's PGD class (a module-level class: sweep workers import
+    it by name). Planted errors set ``label_flip=True`` (certificate computed for labels with y_0 flipped, claimed for the dataset),
     ``certify_sign="wrong"`` (the upper bound of y·f used as its lower bound). ``ns``, ``ds``, ``seeds``, ``k_max``
     (largest width 2^k_max) and ``iterations`` override the tier's sizes."""
-    if attack not in PLANTED_ATTACKS:
-        raise InputError(f"planted attack must be one of {PLANTED_ATTACKS}, got {attack!r}")
+    if not (isinstance(pgd, type) and issubclass(pgd, PGD)):
+        raise InputError(f"pgd must be PGD or a subclass, got {pgd!r}")
     if certify_sign not in CERTIFY_SIGNS:
         raise InputError(f"certify_sign must be one of {CERTIFY_SIGNS}, got {certify_sign!r}")
     wall, cpu = time.perf_counter(), time.process_time()
@@ -330,17 +326,17 @@ def check_capacity_trend(ctx: RunContext, *, attack: str | None = None, label_fl
     ev = Evidence(CLAIM_ID, CHECK_ID, ctx.tier, seeds=[ctx.seed])
     common = {"rho": ROBUSTNESS_RATIO, "iterations": cfg["iterations"], "step_size": cfg["step_size"],
               "pgd_steps": cfg["pgd_steps"], "ref_steps": cfg["ref_steps"], "ref_restarts": cfg["ref_restarts"],
-              "master_seed": ctx.seed, "attack": attack, "label_flip": bool(label_flip), "certify_sign": certify_sign}
+              "master_seed": ctx.seed, "pgd": code_reference(pgd), "label_flip": bool(label_flip), "certify_sign": certify_sign}
     ev.config = {**cfg, "widths": list(widths), "rho": ROBUSTNESS_RATIO, "norm": NORM, "activation": ACTIVATION,
                  "loss": LOSS, "depth": 1, "projection": False, "train_output": False,
                  "data": "n distinct vertices of {±1}^d/√d, uniform ±1 labels (both present)",
                  "delta": "ρ/√d = ρ·sep/2 (sep = 2/√d)", "training attack": f"PGD {cfg['pgd_steps']} steps, 1 restart",
                  "reference attack": f"PGD {cfg['ref_steps']} steps, {cfg['ref_restarts']} restarts",
                  "majority rule": "the ⌊s/2⌋+1-th smallest first-success width over s seeds (strict majority)",
-                 "planted": {"attack": attack, "label_flip": bool(label_flip), "certify_sign": certify_sign},
+                 "pgd_class": code_reference(pgd), "label_flip": bool(label_flip), "certify_sign": certify_sign,
                  "tolerances": {"PLAIN_MARGIN_ATOL": PLAIN_MARGIN_ATOL, "CERT_MARGIN_ATOL": CERT_MARGIN_ATOL,
                                 "GROWTH_SLOPE_MIN": GROWTH_SLOPE_MIN}}
-    ev.measurements["calibration"] = [_calibrate(ev, attack, d, cfg["pgd_steps"], ctx.seed) for d in cfg["ds"]]
+    ev.measurements["calibration"] = [_calibrate(ev, pgd, d, cfg["pgd_steps"], ctx.seed) for d in cfg["ds"]]
 
     cells = [{"mode": mode, "n": n, "d": d, **common} for mode in ("robust", "plain")
              for n in cfg["ns"] for d in cfg["ds"]]

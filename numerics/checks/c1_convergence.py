@@ -29,9 +29,7 @@ from numerics.training.comparator import ComparatorFn, certify_robust_loss, in_b
 from numerics.network.gradients import forward_with
 from numerics.network.losses import Loss, get_loss
 from numerics.network.perturbations import PerturbationSet
-from numerics.planted.attacks import CleanGradientPGD
-from numerics.training.algorithm import DIVERGED, AdversarialTrainer, TrainingResult
-from numerics.planted.training import trainer_class
+from numerics.training.algorithm import DIVERGED, AdversarialTrainer, TrainingResult, check_trainer
 from theory.errors import InputError
 from theory.evidence import Counterexample, Evidence, RunContext
 
@@ -51,21 +49,14 @@ EXACT_GRID_POINTS = 33
 ASSEMBLY_RTOL_F64 = 1e-9
 
 
-PLANTED_ATTACKS: dict[str, AttackFactory] = {
-    "clean-gradient-pgd": lambda pset, loss: CleanGradientPGD(pset, loss, PGD_STEPS),
-}
-
-
-def _attack_factory(kind: str, attack: str | AttackFactory | None) -> AttackFactory:
-    """The default attack of the check (C1: PGD, C2: exact grid), a planted one by name, or a given factory."""
+def _attack_factory(kind: str, attack: AttackFactory | None) -> AttackFactory:
+    """The default attack of the check (C1: PGD, C2: exact grid), or a given factory (pset, loss) → Attack."""
     if attack is None:
         if kind == "C2":
             return lambda pset, loss: GridMaximizer(pset, loss, EXACT_GRID_POINTS)
         return lambda pset, loss: PGD(pset, loss, PGD_STEPS)
-    if isinstance(attack, str):
-        if attack not in PLANTED_ATTACKS:
-            raise InputError(f"unknown planted attack {attack!r} (expected one of {', '.join(PLANTED_ATTACKS)})")
-        return PLANTED_ATTACKS[attack]
+    if not callable(attack):
+        raise InputError(f"attack must be a factory (pset, loss) → Attack, got {attack!r}")
     return attack
 
 
@@ -188,12 +179,12 @@ def _check(kind: str, ctx: RunContext, trainer, attack, comparator, widths) -> E
     claim = "C1-convergence" if kind == "C1" else "C2-exact-attack"
     ev = Evidence(claim_id=claim, check_id=f"{kind}-finite-width", tier=ctx.tier, seeds=[ctx.seed])
     factory = _attack_factory(kind, attack)
-    cls = trainer_class(trainer)
+    cls = check_trainer(trainer)
     configs = _configs(ctx, widths)
     ev.config = {"configs": [list(c) for c in configs], "setup": Setup(width=configs[0][0], seed=ctx.seed).to_dict(),
                  "scaling": "per-layer-R (r = R)", "perturbation": "sphere-cap", "attack_steps": PGD_STEPS,
-                 "exact_grid_points": EXACT_GRID_POINTS, "trainer": cls.__name__, "planted_attack": attack
-                 if isinstance(attack, str) else None}
+                 "exact_grid_points": EXACT_GRID_POINTS, "trainer": cls.__name__,
+                 "attack": "default" if attack is None else getattr(attack, "__name__", repr(attack))}
     with single_thread():
         for m, H in configs:
             _evaluate(ev, kind, Setup(width=m, depth=H, seed=ctx.seed), cls, factory, comparator)
@@ -214,16 +205,18 @@ def _check(kind: str, ctx: RunContext, trainer, attack, comparator, widths) -> E
     return ev
 
 
-def check_convergence(ctx: RunContext, *, trainer: str | None = None, attack: str | AttackFactory | None = None,
-                      comparator: ComparatorFn | None = None, widths: tuple[int, ...] | None = None) -> Evidence:
-    """C1 at finite width (module docstring). Planted: ``trainer`` (a name of numerics.planted.training, e.g.
-    "wrong-sign"), ``attack`` (a name of PLANTED_ATTACKS, or a factory (pset, loss) → Attack). ``comparator``
-    replaces the default robust-kernel comparator; ``widths`` overrides the tier's configurations (H = 1)."""
+def check_convergence(ctx: RunContext, *, trainer: type[AdversarialTrainer] = AdversarialTrainer,
+                      attack: AttackFactory | None = None, comparator: ComparatorFn | None = None,
+                      widths: tuple[int, ...] | None = None) -> Evidence:
+    """C1 at finite width (module docstring). ``trainer``: the Algorithm 1 class; ``attack``: a factory
+    (pset, loss) → Attack replacing the default PGD; ``comparator`` replaces the default robust-kernel
+    comparator; ``widths`` overrides the tier's configurations (H = 1)."""
     return _check("C1", ctx, trainer, attack, comparator, widths)
 
 
-def check_exact_attack(ctx: RunContext, *, trainer: str | None = None, attack: str | AttackFactory | None = None,
-                       comparator: ComparatorFn | None = None, widths: tuple[int, ...] | None = None) -> Evidence:
+def check_exact_attack(ctx: RunContext, *, trainer: type[AdversarialTrainer] = AdversarialTrainer,
+                       attack: AttackFactory | None = None, comparator: ComparatorFn | None = None,
+                       widths: tuple[int, ...] | None = None) -> Evidence:
     """C2 at finite width with the exact grid maximizer (module docstring); same keyword arguments as C1."""
     return _check("C2", ctx, trainer, attack, comparator, widths)
 

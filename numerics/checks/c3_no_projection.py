@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from numerics.training.algorithm import AdversarialTrainer, check_trainer
 from numerics.training.comparator import ComparatorFn
-from numerics.planted.training import trainer_class
 from theory.evidence import Counterexample, Evidence, RunContext
 
 from numerics.checks.shared.training_chain import assembly, numpy_replay
@@ -89,16 +89,16 @@ def _width(ev: Evidence, setup: Setup, trainer, comparator: ComparatorFn | None,
          "L_A_initial": float(log.surrogate_loss[0]), **terms})
 
 
-def check_no_projection(ctx: RunContext, *, trainer: str | None = None,
+def check_no_projection(ctx: RunContext, *, trainer: type[AdversarialTrainer] = AdversarialTrainer,
                         G_factor: float | None = None, comparator: ComparatorFn | None = None,
                         widths: tuple[int, ...] | None = None) -> Evidence:
-    """C3 at finite width (module docstring). Planted: ``trainer`` (e.g. "wrong-sign") and ``G_factor``
-    (a wrong gradient constant: G·factor is used for α, T and R'). ``widths`` overrides the tier's."""
+    """C3 at finite width (module docstring). ``trainer``: the Algorithm 1 class; ``G_factor`` scales the
+    gradient constant used for α, T and R' (planted: a wrong one). ``widths`` overrides the tier's."""
     ev = Evidence(claim_id="C3-two-layer-no-projection", check_id="C3-empirical-radius", tier=ctx.tier,
                   seeds=[ctx.seed])
     widths = widths or (FULL_WIDTHS if ctx.tier == "full" else FAST_WIDTHS)
     factor = 1.0 if G_factor is None else float(G_factor)
-    cls = trainer_class(trainer)
+    cls = check_trainer(trainer)
     ev.config = {"widths": list(widths), "setup": Setup(width=widths[0], seed=ctx.seed, theorem="C3").to_dict(),
                  "projection": False, "attack": f"PGD {PGD_STEPS} steps", "G_factor": factor,
                  "trainer": cls.__name__}

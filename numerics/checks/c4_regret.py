@@ -23,11 +23,11 @@ from scipy import stats
 
 from numerics.execution import recompute
 from numerics.adversarial.arc_certificate import LIP_DSIGMA
+from numerics.training.algorithm import AdversarialTrainer, check_trainer
 from numerics.training.comparator import ComparatorFn
 from numerics.training.linearization import max_linearization_error
 from numerics.ntk.rate_fit import DEFAULT_LEVEL, fit_loglog_slope
 from numerics.execution.sweep import run_sweep, sweep_options
-from numerics.planted.training import trainer_class
 from theory.activations import c_sigma
 from theory.evidence import Counterexample, Evidence, RunContext
 
@@ -190,16 +190,16 @@ def _rate(ev: Evidence, ctx: RunContext, widths: tuple[int, ...], seeds: int) ->
                     "above −1/2 at these widths.")
 
 
-def check_regret(ctx: RunContext, *, trainer: str | None = None,
+def check_regret(ctx: RunContext, *, trainer: type[AdversarialTrainer] = AdversarialTrainer,
                  comparator: ComparatorFn | None = None, widths: tuple[int, ...] | None = None,
                  rate_widths: tuple[int, ...] | None = None, rate_seeds: int | None = None) -> Evidence:
-    """C4 links 1–5 on training runs and the ε_lin(r) rate (module docstring). Planted: ``trainer``
-    (e.g. "wrong-sign"). ``widths``/``rate_widths``/``rate_seeds`` override the tier's sizes."""
+    """C4 links 1–5 on training runs and the ε_lin(r) rate (module docstring). ``trainer``: the
+    Algorithm 1 class. ``widths``/``rate_widths``/``rate_seeds`` override the tier's sizes."""
     ev = Evidence(claim_id="C4-proof-chain", check_id="C4-empirical-regret", tier=ctx.tier, seeds=[ctx.seed])
     widths = widths or (FULL_REGRET_WIDTHS if ctx.tier == "full" else FAST_REGRET_WIDTHS)
     rate_widths = rate_widths or (FULL_RATE_WIDTHS if ctx.tier == "full" else FAST_RATE_WIDTHS)
     seeds = rate_seeds or RATE_SEEDS[ctx.tier]
-    cls = trainer_class(trainer)
+    cls = check_trainer(trainer)
     ev.config = {"regret_widths": list(widths), "rate_widths": list(rate_widths), "rate_seeds": seeds,
                  "setup": Setup(width=widths[0], seed=ctx.seed).to_dict(), "attack": f"PGD {PGD_STEPS} steps",
                  "rate_points": RATE_POINTS, "rate_ascent_steps": RATE_STEPS,

@@ -25,7 +25,6 @@ import numpy as np
 import torch
 
 from numerics.adversarial.attacks import FGSM, PGD, GridMaximizer, RandomAttack
-from numerics.planted.attacks import CleanGradientPGD
 from numerics.adversarial.bounds import robust_loss_upper
 from numerics.checks.shared.attack_evidence import AttackCase, compare_per_sample, run_attack
 from numerics.execution.threads import single_thread
@@ -40,7 +39,6 @@ CLAIM_ID, CHECK_ID = "C6-surrogate-vs-robust", "C6-attack-strength"
 ATTACK_TREND_REL_TOL = 0.05  # of the weaker attack's gain over the clean loss (see module docstring)
 ATTACK_REACH_REL_TOL = 0.05  # of the certified gain L*_grid − L_clean left to the strongest PGD
 SOUNDNESS_TOL_F64 = 1e-9     # L_A ≤ U: round-off only (relaxations are padded by 1e-12 relative)
-PLANTED = (None, "clean-gradient-pgd")
 
 _TIERS = {
     "fast": dict(trend=dict(d=10, width=32, depth=2, n=24, radius=0.2, activations=("relu", "softplus", "tanh"),
@@ -59,9 +57,8 @@ _TIERS = {
 }
 
 
-def _attacks(pset: PerturbationSet, loss, cfg: dict, seed: int, planted: str | None) -> dict:
+def _attacks(pset: PerturbationSet, loss, cfg: dict, seed: int, pgd: type[PGD]) -> dict:
     """The attack ladder, weakest first, and PGD(strong steps, 1 restart) for the nesting comparison."""
-    pgd = CleanGradientPGD if planted == "clean-gradient-pgd" else PGD
     (k1, r1), (k2, r2) = cfg["weak_pgd"], cfg["strong_pgd"]
     return {"random": RandomAttack(pset, loss, cfg["random_samples"], seed=seed), "fgsm": FGSM(pset, loss),
             "pgd-weak": pgd(pset, loss, k1, restarts=r1, seed=seed),
@@ -95,10 +92,10 @@ def _mean_relation(ev: Evidence, case: AttackCase, name: str, weak: tuple[str, t
         reverified=members and w_np > s_np + rel_tol * gain))
 
 
-def _run_case(ev: Evidence, case: AttackCase, cfg: dict, seed: int, planted: str | None,
+def _run_case(ev: Evidence, case: AttackCase, cfg: dict, seed: int, pgd: type[PGD],
               grid_points: int | None) -> dict | None:
     loss = get_loss(case.loss)
-    attacks = _attacks(case.pset, loss, cfg, seed, planted)
+    attacks = _attacks(case.pset, loss, cfg, seed, pgd)
     points = {}
     for key, attack in attacks.items():
         P = run_attack(ev, case, attack)
@@ -147,43 +144,43 @@ def _cases(kind: dict, seed: int, offset: int):
                 yield AttackCase(name, net, X, y, pset, loss_name)
 
 
-def check_attack_strength(ctx: RunContext, *, attack: str | None = None) -> Evidence:
-    """C6 trend, nesting and reach comparisons; planted ``attack="clean-gradient-pgd"`` must be violated."""
-    if attack not in PLANTED:
-        raise InputError(f"planted attack must be one of {PLANTED}, got {attack!r}")
+def check_attack_strength(ctx: RunContext, *, pgd: type[PGD] = PGD) -> Evidence:
+    """C6 trend, nesting and reach comparisons; ``pgd`` is the PGD class of the ladder's two PGD rungs."""
+    if not (isinstance(pgd, type) and issubclass(pgd, PGD)):
+        raise InputError(f"pgd must be PGD or a subclass, got {pgd!r}")
     start = time.perf_counter()
     with single_thread():
-        ev = _measure(ctx, attack)
+        ev = _measure(ctx, pgd)
     ev.wall_time_s = time.perf_counter() - start
     return ev
 
 
-def _measure(ctx: RunContext, attack: str | None) -> Evidence:
+def _measure(ctx: RunContext, pgd: type[PGD]) -> Evidence:
     cfg = _TIERS[ctx.tier]
     ev = Evidence(CLAIM_ID, CHECK_ID, ctx.tier, seeds=[ctx.seed],
-                  config={**cfg, "planted": attack, "bound_method": "crown",
+                  config={**cfg, "pgd_class": pgd.__name__, "bound_method": "crown",
                           "tolerances": {"ATTACK_TREND_REL_TOL": ATTACK_TREND_REL_TOL,
                                          "ATTACK_REACH_REL_TOL": ATTACK_REACH_REL_TOL,
                                          "SOUNDNESS_TOL_F64": SOUNDNESS_TOL_F64}})
     ladder = ("random", "fgsm", "pgd-weak", "pgd-strong")
     trend, reach = {}, {}
     for case in _cases(cfg["trend"], ctx.seed, 0):
-        out = _run_case(ev, case, cfg, ctx.seed, attack, None)
+        out = _run_case(ev, case, cfg, ctx.seed, pgd, None)
         if out is None:
             continue
         P = out.pop("points")
-        names = _attacks(case.pset, case.loss, cfg, ctx.seed, attack)
+        names = _attacks(case.pset, case.loss, cfg, ctx.seed, pgd)
         for weak, strong in zip(ladder, ladder[1:]):
             _mean_relation(ev, case, f"trend {names[weak].name} ≤ {names[strong].name} (means)",
                            (names[weak].name, P[weak]), (names[strong].name, P[strong]), out["clean"],
                            ATTACK_TREND_REL_TOL, "ATTACK_TREND_REL_TOL × gain of the weaker attack", "weak")
         trend[case.name] = out
     for case in _cases(cfg["reach"], ctx.seed, 1000):
-        out = _run_case(ev, case, cfg, ctx.seed, attack, cfg["reach"]["grid_points"])
+        out = _run_case(ev, case, cfg, ctx.seed, pgd, cfg["reach"]["grid_points"])
         if out is None:
             continue
         P = out.pop("points")
-        strong = _attacks(case.pset, case.loss, cfg, ctx.seed, attack)["pgd-strong"].name
+        strong = _attacks(case.pset, case.loss, cfg, ctx.seed, pgd)["pgd-strong"].name
         _mean_relation(ev, case, f"{strong} reaches the certified L* (grid best point, means)",
                        ("grid", P["grid"]), (strong, P["pgd-strong"]), out["clean"], ATTACK_REACH_REL_TOL,
                        "ATTACK_REACH_REL_TOL × certified gain L*_grid − L_clean", "weak")

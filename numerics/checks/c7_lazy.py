@@ -29,9 +29,8 @@ from numerics.training.ball import SCALINGS, ball_radius
 from numerics.network.gradients import forward_with
 from numerics.network.losses import get_loss
 from numerics.ntk.rate_fit import fit_loglog_slope
-from numerics.execution.sweep import run_sweep, sweep_options
-from numerics.training.algorithm import BALL_RTOL_F64, DIVERGED, AdversarialTrainer
-from numerics.planted.training import trainer_class
+from numerics.execution.sweep import code_reference, resolve_reference, run_sweep, sweep_options
+from numerics.training.algorithm import BALL_RTOL_F64, DIVERGED, AdversarialTrainer, check_trainer
 from theory.evidence import Counterexample, Evidence, RunContext
 
 from numerics.checks.shared.training_setup import Setup
@@ -67,7 +66,7 @@ def _lazy_point(config: dict) -> dict:
     out: dict = {"width": setup.width, "depth": setup.depth, "seed": setup.seed, "init_norm": init_norm, "runs": {}}
     with single_thread():
         for scaling in (*SCALINGS, None):
-            cls = trainer_class(config["trainer"]) if scaling is not None else AdversarialTrainer
+            cls = resolve_reference(config["trainer"]) if scaling is not None else AdversarialTrainer
             run = cls(net, X, y, attack=attack, loss=loss, step_size=ALPHA_LAZY, iterations=T_LAZY,
                       radius=R_LAZY if scaling else None, scaling=scaling or "per-layer-R",
                       projection=scaling is not None, seed=setup.seed, record_feature_gradients=True).run()
@@ -121,20 +120,20 @@ def _slope_row(ev: Evidence, name: str, m: np.ndarray, v: np.ndarray, v_np: np.n
               {"slope": refit.slope, "ci": list(refit.ci)}, float(miss), ASYMPTOTIC_EXPONENT_TOL)
 
 
-def check_lazy(ctx: RunContext, *, trainer: str | None = None, configs: tuple[tuple[int, int], ...] | None = None,
-               seeds: int | None = None) -> Evidence:
-    """C7 (module docstring). Planted: ``trainer="wrong-radius"`` (projection onto 2·r_m(R)).
-    ``configs`` ((width, depth) pairs) and ``seeds`` override the tier's sizes."""
+def check_lazy(ctx: RunContext, *, trainer: type[AdversarialTrainer] = AdversarialTrainer,
+               configs: tuple[tuple[int, int], ...] | None = None, seeds: int | None = None) -> Evidence:
+    """C7 (module docstring). ``trainer``: the Algorithm 1 class of the projected runs (a module-level class:
+    sweep workers import it by name). ``configs`` ((width, depth) pairs) and ``seeds`` override the tier's."""
     tier = FULL if ctx.tier == "full" else FAST
     configs = configs or tier["configs"]
     seeds = seeds or tier["seeds"]
-    trainer_class(trainer)  # validates the name
+    trainer_ref = code_reference(check_trainer(trainer))
     ev = Evidence(claim_id="C7-lazy-regime", check_id="C7-lazy-movement", tier=ctx.tier,
                   seeds=[1000 * ctx.seed + s for s in range(seeds)])
     ev.config = {"configs": [list(c) for c in configs], "seeds": seeds, "R": R_LAZY, "alpha": ALPHA_LAZY,
-                 "T": T_LAZY, "attack": "FGSM", "trainer": trainer,
+                 "T": T_LAZY, "attack": "FGSM", "trainer": trainer_ref,
                  "setup": Setup(width=configs[0][0], R=R_LAZY).to_dict(), "scalings": list(SCALINGS)}
-    points = [{"width": m, "depth": H, "seed": 1000 * ctx.seed + s, "trainer": trainer}
+    points = [{"width": m, "depth": H, "seed": 1000 * ctx.seed + s, "trainer": trainer_ref}
               for m, H in configs for s in range(seeds)]
     res = run_sweep(_lazy_point, points, **sweep_options(ctx), description="C7 lazy-regime sweep")
     ev.measurements["points"] = res

@@ -28,14 +28,16 @@ form for every W and m. On 12 equally spaced points of S¹ with alternating labe
 existence claim fails for this separable data at every R and width. It holds under the antipodal separation
 used by ``check_robust_loss_vs_R`` (or with a bias/constant input coordinate). Verdict: refuted-as-stated.
 
-Planted errors: ``kernel_fault="missing-layer-term"`` (the solver's NTK drops its first summand),
-``perturbation_sign=True`` (the linear kernel's worst case moves along +y·w: the best case);
+Parameters that planted errors replace (numerics/planted/registry.py): ``kernel`` (the NTK class the solver
+uses; planted: one that drops its first summand), ``linear_inner_max`` (the linear kernel's exact inner
+maximizer; planted: one that moves along +y·w, the best case);
 ``obstruction_activation="softplus"`` (the obstruction argument applied to a net for which it is false).
 """
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 import cvxpy as cp
@@ -49,7 +51,7 @@ from numerics.network.losses import get_loss
 from numerics.network.nets import FullyConnected
 from numerics.ntk.analytic import analytic_ntk
 from numerics.network.perturbations import PerturbationSet
-from numerics.robust_kernel.cutting_planes import solve_robust
+from numerics.robust_kernel.cutting_planes import linear_exact, solve_robust
 from numerics.robust_kernel.program import RobustKernelSolverError, robust_kernel_problem, solve_finite
 from numerics.network.separable_data import separable_sphere_data
 from theory.evidence import Counterexample, Evidence, RunContext
@@ -82,14 +84,14 @@ TIERS: dict[str, dict[str, Any]] = {
 
 
 # ---------------------------------------------------------------- gatekeeping cross-checks
-def _kernel_crosscheck(ev: Evidence, fault: str | None, seed: int) -> bool:
+def _kernel_crosscheck(ev: Evidence, kernel: type[NTKKernel], seed: int) -> bool:
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((24, 3))
     X[:12] /= np.linalg.norm(X[:12], axis=1, keepdims=True)      # on the sphere ...
     X[12:] *= rng.uniform(0.5, 1.5, (12, 1)) / np.linalg.norm(X[12:], axis=1, keepdims=True)  # ... and off it
     ok = True
     for depth in (1, 2):
-        mine = NTKKernel(depth, "relu2", fault=fault).gram(X)[0]
+        mine = kernel(depth, "relu2").gram(X)[0]
         ref = analytic_ntk(X, depth=depth, activation="relu2")
         rel = np.abs(mine - ref) / np.abs(ref).max()
         i, j = np.unravel_index(int(np.argmax(rel)), rel.shape)
@@ -98,7 +100,7 @@ def _kernel_crosscheck(ev: Evidence, fault: str | None, seed: int) -> bool:
         if not row.holds:
             ok = False
             again = analytic_ntk(X[[i]], X[[j]], depth=depth, activation="relu2")[0, 0]
-            mine_ij = NTKKernel(depth, "relu2", fault=fault).gram(X[[i]], X[[j]])[0][0, 0]
+            mine_ij = kernel(depth, "relu2").gram(X[[i]], X[[j]])[0][0, 0]
             err = abs(mine_ij - again) / np.abs(ref).max()
             ev.counterexamples.append(Counterexample(
                 row.name, "the solver's kernel differs from the analytic NTK", {"x": X[i].tolist(), "x'": X[j].tolist(),
@@ -114,14 +116,14 @@ def _closed_form_loss(w: np.ndarray, X: np.ndarray, y: np.ndarray, delta: float)
     return float(np.mean(np.maximum(0.0, 1.0 - y * (X @ w) + delta * np.linalg.norm(w))))
 
 
-def _linear_crosscheck(ev: Evidence, perturbation_sign: bool, seed: int) -> bool:
+def _linear_crosscheck(ev: Evidence, linear_inner_max: Callable, seed: int) -> bool:
     rng = np.random.default_rng(seed + 1)
     X = rng.standard_normal((12, 3))
     y = np.where(X[:, 0] + 0.4 * rng.standard_normal(12) >= 0, 1.0, -1.0)
     delta, R = 0.2, 2.0
     problem = robust_kernel_problem(X, y, LinearKernel(), PerturbationSet("l2", delta), "hinge", radius=R)
     res = solve_robust(problem, tol=1e-7, initial_samples=2, seed=seed,
-                       fault="perturbation-sign" if perturbation_sign else None)
+                       linear_inner_max=linear_inner_max)
     ev.solver_statuses += res.solver_statuses
     w = sum(res.points.numpy().T @ b for b in res.betas)
     truth = _closed_form_loss(w, X, y, delta)
@@ -284,23 +286,23 @@ def _network_realization(ev: Evidence, cfg: dict, base: dict, seed: int) -> list
     return rows
 
 
-def check_robust_loss_vs_R(ctx: RunContext, *, kernel_fault: str | None = None,
-                           perturbation_sign: bool = False) -> Evidence:
+def check_robust_loss_vs_R(ctx: RunContext, *, kernel: type[NTKKernel] = NTKKernel,
+                           linear_inner_max: Callable = linear_exact) -> Evidence:
     """C8 numerics (module docstring): cross-checks, robust loss vs R, R*(ε) vs d and δ_sep, symbolic bound."""
     with single_thread():
-        return _robust_loss_vs_R(ctx, kernel_fault, perturbation_sign)
+        return _robust_loss_vs_R(ctx, kernel, linear_inner_max)
 
 
-def _robust_loss_vs_R(ctx: RunContext, kernel_fault: str | None, perturbation_sign: bool) -> Evidence:
+def _robust_loss_vs_R(ctx: RunContext, kernel_cls: type[NTKKernel], linear_inner_max: Callable) -> Evidence:
     start = time.perf_counter()
     cfg = TIERS[ctx.tier]
     ev = Evidence(CLAIM, "C8-robust-loss-vs-R", ctx.tier, seeds=[ctx.seed],
                   config={**{k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()},
                           "kernel": "two-layer relu2 NTK, output layer fixed", "loss": "hinge",
-                          "perturbation": "sphere-cap", "kernel_fault": kernel_fault,
-                          "perturbation_sign": perturbation_sign})
-    kernel = NTKKernel(1, "relu2", fault=kernel_fault)
-    gates = [_kernel_crosscheck(ev, kernel_fault, ctx.seed), _linear_crosscheck(ev, perturbation_sign, ctx.seed)]
+                          "perturbation": "sphere-cap", "kernel_class": kernel_cls.__name__,
+                          "linear_inner_max": linear_inner_max.__name__})
+    kernel = kernel_cls(1, "relu2")
+    gates = [_kernel_crosscheck(ev, kernel_cls, ctx.seed), _linear_crosscheck(ev, linear_inner_max, ctx.seed)]
     if not all(gates):
         ev.notes.append("a cross-check failed: the robust-loss measurements were skipped")
         ev.wall_time_s = time.perf_counter() - start

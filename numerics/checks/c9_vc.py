@@ -15,8 +15,8 @@ at a given ρ, exact shattering of k·⌊n/2⌋ points at the threshold, and its
 
 Every number reported is computed in exact rational arithmetic; each failing comparison carries a
 counterexample recomputed by the independent code in this module (plain Fractions from the formulas).
-Planted errors: ``oracle`` (an Oracle, or the name of one in numerics.planted.oracles, e.g.
-"always-realizable", replacing every shattering oracle),
+Parameters that planted errors set (numerics/planted/registry.py): ``oracle`` (an Oracle replacing every
+shattering oracle; planted: one that always answers "realizable"),
 ``q_offset`` (q = c + t·δ·e_j with t ≠ 1; within one group any t ∈ (0, 2] is still forced, but with the 4δ
 spacing t = 2 reaches a box of the next group, so only t ∈ (0, 2) is harmless), and ``extra_groups``
 (a template with ⌊n/2⌋ + extra_groups groups: +1 is the off-by-one, −1 proves less than claimed).
@@ -32,19 +32,19 @@ from typing import Any
 
 import numpy as np
 
-from numerics.planted.oracles import planted_oracle
 from numerics.capacity.shattering import REALIZABLE, UNREALIZABLE, Oracle, ShatterResult, labelings, shatter
 from numerics.capacity.strict_gap import (BoxPairOracle, stump_interpolator, stump_labeling_bound,
                                  stump_robustly_interpolates, stump_vc_upper_bound, strict_gap_capacity)
 from numerics.capacity.vc_constructions import (CONVENTIONS, Convention, ForcingOracle, KimL2Template, LinfTemplate,
                                        forced_labels, inadmissible_pair, interpolation_obstruction,
                                        kim_max_k, kim_threshold_rho_sq, measured_threshold_rho_sq)
+from theory.errors import InputError
 from theory.evidence import Counterexample, Evidence, RunContext
 
 CLAIM = "C9-vc-linf"
 DELTA = Fraction(1, 2)  # ℓ∞ radius of the audit (any δ > 0 gives the same pattern; a non-integer one exercises Q)
 REFUTATION_D = 6  # smallest d with 2^d > 2 + 2d(d − 1): stumps cannot shatter d points in R^d
-PRINTED_RHO = {2: 0.7071, 3: 0.8165}  # docs/claims.md's 4-digit thresholds √(1/2), √(2/3)
+PRINTED_RHO = {2: 0.7071, 3: 0.8165}  # Kim et al.'s printed 4-digit thresholds √(1/2), √(2/3) (docs/claims.md §6 L2)
 PRINTED_RHO_TOL = 5e-5  # half a unit in the 4th printed digit
 BELOW_THRESHOLD_GAP = Fraction(1, 1000)  # ρ² just below the threshold: (k − 1)/k − 1/1000
 KIM_RHO_SQ_GRID = (Fraction(0), Fraction(1, 4), Fraction(1, 2), Fraction(3, 5), Fraction(2, 3), Fraction(7, 10),
@@ -386,11 +386,16 @@ def _strict_gap(ev: Evidence, ds: list[int], t: Fraction, oracle: Oracle | None,
     return rows
 
 
-def check_linf_conventions(ctx: RunContext, *, oracle: Oracle | str | None = None, q_offset: Any = None,
+def _check_oracle(oracle: Any) -> None:
+    if oracle is not None and not isinstance(oracle, Oracle):
+        raise InputError(f"oracle must be a numerics.capacity.shattering.Oracle, got {oracle!r}")
+
+
+def check_linf_conventions(ctx: RunContext, *, oracle: Oracle | None = None, q_offset: Any = None,
                            extra_groups: int = 0) -> Evidence:
     """C9, ℓ∞ template: per-convention verdicts, the strict-gap capacity per group, and the construction verdict."""
     ev = Evidence(claim_id=CLAIM, check_id="C9-linf-conventions", tier=ctx.tier)
-    oracle = planted_oracle(oracle) if isinstance(oracle, str) else oracle
+    _check_oracle(oracle)
     fast = ctx.tier == "fast"
     cases = [(4, 3), (5, 2)] + ([] if fast else [(6, 3), (4, 5)])
     capacity_ds = list(range(2, 7 if fast else 9))
@@ -440,7 +445,7 @@ def check_linf_conventions(ctx: RunContext, *, oracle: Oracle | str | None = Non
         "for larger n under these conventions is not decided here.",
         f"Conventions under which the statement holds non-vacuously: {holds or 'none'}; the ℓ2 version "
         "(Kim, Moon, Yun 2025) is checked by C9-l2-kim.",
-        "Disagreement with docs/claims.md's audit item: under closed balls the claim is not false but vacuous. "
+        "Disagreement with the audit item of docs/claims.md §5 C9: under closed balls the claim is not false but vacuous. "
         "Within one group q = c + t·δ·e_j is forced for every t ∈ (0, 2]; with the 4δ spacing t = 2 also lands "
         "in a box of the next group, so only t ∈ (0, 2) works there.",
         "sign(0): here f(x) = 0 realizes neither label. Reading sign(0) = +1 instead changes no verdict: c_l "
@@ -454,11 +459,11 @@ def check_linf_conventions(ctx: RunContext, *, oracle: Oracle | str | None = Non
 
 
 # ---------------------------------------------------------------- ℓ2 (Kim, Moon, Yun)
-def check_l2_kim(ctx: RunContext, *, oracle: Oracle | str | None = None, q_offset: Any = None,
+def check_l2_kim(ctx: RunContext, *, oracle: Oracle | None = None, q_offset: Any = None,
                  extra_groups: int = 0) -> Evidence:
     """C9, ℓ2 template: thresholds ρ*² = (k − 1)/k, max k at ρ, exact shattering at ρ*, failure just below."""
     ev = Evidence(claim_id=CLAIM, check_id="C9-l2-kim", tier=ctx.tier)
-    oracle = planted_oracle(oracle) if isinstance(oracle, str) else oracle
+    _check_oracle(oracle)
     fast = ctx.tier == "fast"
     k_max = 7 if fast else 10
     n, d = 5, (3 if fast else 4)
@@ -487,7 +492,7 @@ def check_l2_kim(ctx: RunContext, *, oracle: Oracle | str | None = None, q_offse
                           "from its own data point", {"k": k, "q_offset": str(t), "labels": where.get("labels")},
                 float(sq), float(predicted * k), "exact Fractions from the formulas", failed))
     for k, printed in PRINTED_RHO.items():
-        ev.compare(f"(k={k}) ρ* = √((k−1)/k) vs docs/claims.md's {printed}", math.sqrt(float(measured[k])), printed, "==",
+        ev.compare(f"(k={k}) ρ* = √((k−1)/k) vs the printed {printed} (docs/claims.md §6 L2)", math.sqrt(float(measured[k])), printed, "==",
                    tolerance=PRINTED_RHO_TOL, tolerance_name="PRINTED_RHO_TOL")
     for r in KIM_RHO_SQ_GRID:
         best = max((k for k in range(1, k_max + 1) if measured[k] <= r), default=0)

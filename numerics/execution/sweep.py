@@ -48,6 +48,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import hashlib
+import importlib
 import json
 import multiprocessing
 import os
@@ -139,6 +140,27 @@ def function_name(fn: Callable[..., Any]) -> str:
     if not module or not qualname:
         raise InputError(f"sweep function {fn!r} has no module-level name (use a plain def)")
     return f"{module}.{qualname}"
+
+
+def code_reference(obj: Any) -> str:
+    """``module:qualname`` of a module-level class or function: how a sweep config names code (plain JSON, part
+    of the cache key, and resolvable in a worker process by :func:`resolve_reference`)."""
+    module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+    if not module or not qualname or "<" in qualname:
+        raise InputError(f"{obj!r} has no module-level name (use a class or def at module level)")
+    return f"{module}:{qualname}"
+
+
+def resolve_reference(reference: str) -> Any:
+    """The object named by :func:`code_reference` (InputError when it does not resolve)."""
+    module, _, qualname = reference.partition(":")
+    try:
+        obj: Any = importlib.import_module(module)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise InputError(f"cannot resolve code reference {reference!r}: {exc}") from None
+    return obj
 
 
 def cache_key(fn: Callable[..., Any], config: Mapping[str, Any], *, index: int | None = None) -> str:

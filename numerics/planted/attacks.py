@@ -1,4 +1,4 @@
-"""PLANTED FAULTS — deliberately broken attacks, used only by tests and by checks' ``planted`` kwargs.
+"""PLANTED FAULTS — deliberately broken attacks, used only by tests and by the planted registry.
 
 Each reproduces a bug the checks must catch; none is used by a correct run.
 

@@ -1,4 +1,4 @@
-"""PLANTED FAULT — a deliberately UNSOUND robust-loss upper bound, used only by tests and checks' ``planted``.
+"""PLANTED FAULT — a deliberately UNSOUND robust-loss upper bound, used only by tests and by the planted registry.
 
 :func:`ibp_upper_dropped_radius_term` is interval bound propagation with the input-radius term δ·‖W^(1)‖_*
 dropped from the first layer (a plausible one-line bug): the interval collapses to the clean output, so

@@ -1,4 +1,4 @@
-"""PLANTED FAULTS — deliberately broken variants of Algorithm 1, used only by tests and by checks' ``planted`` kwargs.
+"""PLANTED FAULTS — deliberately broken variants of Algorithm 1, used only by tests and by the planted registry.
 
 Each reproduces a bug the training checks must catch; none is used by a correct run. Both keep the
 recorded configuration of the correct trainer (the nominal R and α), exactly as a buggy implementation would.
@@ -7,7 +7,7 @@ recorded configuration of the correct trainer (the nominal R and α), exactly as
 - :class:`WrongRadiusTrainer` projects onto the ball of radius 2·r_m(R) instead of r_m(R) (C7's
   absolute-movement comparison must fail when the unconstrained iterates would leave B(R)).
 
-Checks name them by string (``trainer="wrong-sign"``), so the registry can list planted errors without torch.
+The planted registry hands them to the training checks' ``trainer`` parameter.
 """
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ import torch
 
 from numerics.training.ball import project_to_ball
 from numerics.training.algorithm import AdversarialTrainer
-from theory.errors import InputError
 
 PLANTED_RADIUS_FACTOR = 2.0  # the wrong projection radius, as a multiple of r_m(R)
 
@@ -34,16 +33,3 @@ class WrongRadiusTrainer(AdversarialTrainer):
 
     def project(self, layers: Sequence[torch.Tensor], layers0: Sequence[torch.Tensor]) -> list[torch.Tensor]:
         return project_to_ball(layers, layers0, PLANTED_RADIUS_FACTOR * self.radius_per_layer)
-
-
-PLANTED_TRAINERS: dict[str, type[AdversarialTrainer]] = {"wrong-sign": WrongSignTrainer,
-                                                         "wrong-radius": WrongRadiusTrainer}
-
-
-def trainer_class(name: str | None) -> type[AdversarialTrainer]:
-    """The trainer for a check's ``trainer`` keyword: None → the correct AdversarialTrainer, else a planted one."""
-    if name is None:
-        return AdversarialTrainer
-    if name not in PLANTED_TRAINERS:
-        raise InputError(f"unknown planted trainer {name!r} (expected one of {', '.join(PLANTED_TRAINERS)})")
-    return PLANTED_TRAINERS[name]

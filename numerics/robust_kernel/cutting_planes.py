@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,7 +37,6 @@ CUT_TOL = 1e-7
 CUT_FRACTION = 0.05
 # Rounding allowance when a kernel expansion is evaluated in float64: |Δf| ≤ this·(‖β‖₁·max k + |f0|).
 EVAL_ROUNDING_REL = 1e-12
-ROBUST_FAULTS: tuple[str, ...] = ("perturbation-sign",)
 
 
 # --- robust solve by cutting planes -----------------------------------------------------------------------
@@ -116,20 +115,16 @@ def initial_points(problem: RobustKernelProblem, samples: int, seed: int) -> tup
     return torch.cat(parts), np.concatenate(owners)
 
 
-def _linear_exact(problem: RobustKernelProblem, model, fault: str | None):
+def linear_exact(problem: RobustKernelProblem, model) -> tuple[torch.Tensor, torch.Tensor]:
     """Exact max of ℓ(f(x'), y) over B(x) for f(x) = wᵀx: ℓ is convex in f, so an extreme of wᵀx' wins.
 
-    The planted fault "perturbation-sign" evaluates only x + y·(direction of w), the best case for margin
-    losses, instead of both extremes.
+    Returns (losses, maximizing points), one per sample: the inner maximizer of the linear kernel.
     """
     X, y, pset, loss = problem.X, problem.y, problem.pset, problem.loss
     with torch.enable_grad():
         Xv = X.clone().requires_grad_(True)
         (w,) = torch.autograd.grad(model(Xv).sum(), Xv)
-    if fault == "perturbation-sign":
-        candidates = [pset.linear_argmax(X, y[:, None] * w)]
-    else:
-        candidates = [pset.linear_argmax(X, w), pset.linear_argmax(X, -w)]
+    candidates = [pset.linear_argmax(X, w), pset.linear_argmax(X, -w)]
     with torch.no_grad():
         vals = torch.stack([loss.value(model(P), y) for P in candidates])
     best = vals.argmax(dim=0)
@@ -204,8 +199,9 @@ def solve_robust(problem: RobustKernelProblem, **kwargs) -> RobustKernelResult:
     ``certify`` (run the Lipschitz/Taylor branch and bound; kernels without a modulus end "uncertified"),
     ``cell_budget`` (function evaluations of the certificate), ``target`` = ε for the min-norm form — then
     ``lower``/``upper`` are radii: any f with ‖f‖ < lower has robust loss > ε (certified), and the returned f
-    has norm ``upper`` and certified robust loss ≤ ε (status "converged") — and ``fault`` (tests only:
-    "perturbation-sign", for the linear kernel's exact maximizer). Runs torch on one thread.
+    has norm ``upper`` and certified robust loss ≤ ε (status "converged") — and ``linear_inner_max``
+    (problem, f) → (losses, points), the exact inner maximizer used for the linear kernel (default
+    :func:`linear_exact`). Runs torch on one thread.
     """
     with single_thread():
         return _solve_robust(problem, **kwargs)
@@ -214,9 +210,7 @@ def solve_robust(problem: RobustKernelProblem, **kwargs) -> RobustKernelResult:
 def _solve_robust(problem: RobustKernelProblem, *, tol: float = 1e-2, initial_samples: int = 8, seed: int = 0,
                  attack: Attack | None = None, max_rounds: int = 30, formulation: str = "features",
                  solver: str = DEFAULT_SOLVER, certify: bool = True, cell_budget: int = DEFAULT_CELL_BUDGET,
-                 target: float | None = None, fault: str | None = None) -> RobustKernelResult:
-    if fault is not None and (fault not in ROBUST_FAULTS or not isinstance(problem.kernel, LinearKernel)):
-        raise InputError(f"fault must be one of {ROBUST_FAULTS} and needs the linear kernel, got {fault!r}")
+                 target: float | None = None, linear_inner_max: Callable = linear_exact) -> RobustKernelResult:
     if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
         raise InputError(f"tol must be a positive finite number, got {tol!r}")
     if target is not None and not (isinstance(target, (int, float)) and math.isfinite(target) and target > 0):
@@ -249,7 +243,7 @@ def _solve_robust(problem: RobustKernelProblem, *, tol: float = 1e-2, initial_sa
                   "finite_upper": float(pool_max.mean()), "finite_lower": float(fin.lower),
                   "status": fin.status, "solves": fin.solves}
         if exact_linear:
-            vals, pts = _linear_exact(problem, model, fault)
+            vals, pts = linear_inner_max(problem, model)
         else:
             vals, pts = worst_perturbations(problem, model, attack, seed + rounds,
                                             starts=_worst_points(pool, fin, problem))

@@ -31,8 +31,6 @@ from theory.activations import c_sigma, check_activation
 from theory.errors import InputError
 
 TORCH_NTK_ACTIVATIONS: tuple[str, ...] = ("relu", "relu2", "erf")
-# Planted faults of the kernel (tests and selftest only): drop the h = 1 summand Σ^(0)·Π_h Σ̇^(h) of Θ.
-KERNEL_FAULTS: tuple[str, ...] = ("missing-layer-term",)
 # Square roots of quantities that vanish on the diagonal are taken of max(x, _SQRT_FLOOR): the value
 # changes by ≤ 1e-150 and the gradient stays finite (torch.clamp passes a zero gradient below the floor).
 _SQRT_FLOOR = 1e-300
@@ -90,18 +88,15 @@ def _erf_step(a, b, delta, c):
 _STEPS = {"relu": _relu_step, "relu2": _relu2_step, "erf": _erf_step}
 
 
-def ntk_torch(X: torch.Tensor, Z: torch.Tensor, *, depth: int, activation: str, train_output: bool = False,
-              fault: str | None = None) -> torch.Tensor:
-    """Θ(X, Z) (shape (n_X, n_Z)) by the closed-form recursion of docs/claims.md §2, differentiable in X and Z.
+def ntk_torch_terms(X: torch.Tensor, Z: torch.Tensor, *, depth: int,
+                    activation: str) -> tuple[list[torch.Tensor], torch.Tensor]:
+    """The summands of Θ(X, Z) by the closed-form recursion of docs/claims.md §2, differentiable in X and Z.
 
-    Θ = Σ_{h=1}^{H} Σ^(h−1)·Π_{h'≥h} Σ̇^(h')  (+ Σ^(H) when ``train_output``). ``fault`` plants an error
-    (see :data:`KERNEL_FAULTS`); None is the correct kernel.
+    Returns ([Σ^(h−1)·Π_{h'≥h} Σ̇^(h') for h = 1..H], Σ^(H)); :func:`ntk_torch` adds them up.
     """
     if activation not in TORCH_NTK_ACTIVATIONS:
         raise InputError(f"the torch NTK has closed forms for {', '.join(TORCH_NTK_ACTIVATIONS)} only, got "
                          f"{activation!r}")
-    if fault is not None and fault not in KERNEL_FAULTS:
-        raise InputError(f"unknown kernel fault {fault!r} (expected one of {KERNEL_FAULTS})")
     c, step = c_sigma(activation), _STEPS[activation]
     a, b = (X * X).sum(1), (Z * Z).sum(1)
     sig, delta = _initial_delta(X, Z, a, b)
@@ -110,17 +105,23 @@ def ntk_torch(X: torch.Tensor, Z: torch.Tensor, *, depth: int, activation: str, 
         a, b, sig_next, sig_dot, delta = step(a, b, delta, c)
         layers.append((sig, sig_dot, sig_next))
         sig = sig_next
-    theta = torch.zeros_like(sig)
+    terms = []
     for h in range(depth):
-        if fault == "missing-layer-term" and h == 0:
-            continue
         term = layers[h][0]
         for _, sig_dot, _ in layers[h:]:
             term = term * sig_dot
+        terms.append(term)
+    return terms, layers[-1][2]
+
+
+def ntk_torch(X: torch.Tensor, Z: torch.Tensor, *, depth: int, activation: str,
+              train_output: bool = False) -> torch.Tensor:
+    """Θ(X, Z) (shape (n_X, n_Z)): Θ = Σ_{h=1}^{H} Σ^(h−1)·Π_{h'≥h} Σ̇^(h')  (+ Σ^(H) when ``train_output``)."""
+    terms, output = ntk_torch_terms(X, Z, depth=depth, activation=activation)
+    theta = terms[0]
+    for term in terms[1:]:
         theta = theta + term
-    if train_output:
-        theta = theta + layers[-1][2]
-    return theta
+    return theta + output if train_output else theta
 
 
 class KernelModel:
@@ -180,24 +181,21 @@ def _chunked(fn, X: torch.Tensor, Z: torch.Tensor) -> list[torch.Tensor]:
 class NTKKernel(KernelModel):
     """The infinite-width NTK of the depth-H network of docs/claims.md §2 (one block)."""
 
-    def __init__(self, depth: int, activation: str, *, train_output: bool = False, fault: str | None = None) -> None:
+    def __init__(self, depth: int, activation: str, *, train_output: bool = False) -> None:
         if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
             raise InputError(f"depth must be a positive integer, got {depth!r}")
         check_activation(activation)
         if activation not in TORCH_NTK_ACTIVATIONS:
             raise InputError(f"NTKKernel needs a closed-form activation ({', '.join(TORCH_NTK_ACTIVATIONS)}), "
                              f"got {activation!r}")
-        if fault is not None and fault not in KERNEL_FAULTS:
-            raise InputError(f"unknown kernel fault {fault!r} (expected one of {KERNEL_FAULTS})")
-        self.depth, self.activation, self.train_output, self.fault = depth, activation, bool(train_output), fault
+        self.depth, self.activation, self.train_output = depth, activation, bool(train_output)
         self.name = f"ntk-{activation}-H{depth}" + ("-a" if train_output else "")
 
     def block_kernels(self, X: torch.Tensor, Z: torch.Tensor) -> list[torch.Tensor]:
-        return [ntk_torch(X, Z, depth=self.depth, activation=self.activation, train_output=self.train_output,
-                          fault=self.fault)]
+        return [ntk_torch(X, Z, depth=self.depth, activation=self.activation, train_output=self.train_output)]
 
     def lipschitz_modulus(self, max_norm: float) -> list[float] | None:
-        if self.depth == 1 and self.activation == "relu2" and self.fault is None:
+        if self.depth == 1 and self.activation == "relu2":
             factor = math.sqrt(28.0 / 3.0) if self.train_output else 4.0 / math.sqrt(3.0)
             return [factor * float(max_norm)]
         return None
@@ -213,7 +211,7 @@ class NTKKernel(KernelModel):
         e ≤ √(8/3)·(s·√T + r²/√2). A trained output adds ψ_w = √(2/3)·relu(a)², whose remainder
         relu(a+b)² − relu(a)² − 2relu(a)b is at most 2b² in absolute value: E ≤ (2/3)·4·3r⁴ = 8r⁴ in e²
         (orthogonal feature coordinates, so the squares add)."""
-        if not (self.depth == 1 and self.activation == "relu2" and self.fault is None):
+        if not (self.depth == 1 and self.activation == "relu2"):
             return None
         kappa = r / torch.clamp(centre_norm - r, min=1e-300)
         T = (4.0 / math.pi) * r ** 2 * torch.atan(kappa)

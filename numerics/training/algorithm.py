@@ -269,6 +269,13 @@ class AdversarialTrainer:
                               status=status, config=config, comparator_in_ball=comparator_in_ball, trajectory=traj)
 
 
+def check_trainer(trainer: Any) -> type[AdversarialTrainer]:
+    """``trainer`` when it is :class:`AdversarialTrainer` or a subclass of it (InputError otherwise)."""
+    if not (isinstance(trainer, type) and issubclass(trainer, AdversarialTrainer)):
+        raise InputError(f"trainer must be AdversarialTrainer or a subclass, got {trainer!r}")
+    return trainer
+
+
 def adversarial_training(net: FullyConnected, X: torch.Tensor, y: torch.Tensor, *, attack: Attack,
                          loss: Loss | str, step_size: float, iterations: int, radius: float | None = None,
                          scaling: str = "per-layer-R", projection: bool = True, batch_size: int | None = None,

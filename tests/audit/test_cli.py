@@ -9,6 +9,7 @@ import pytest
 from audit import cli
 from audit.ledger import LEDGER_SCHEMA_VERSION, load_ledger
 from theory import claims as claims_mod
+from numerics.planted.registry import PLANTED
 from theory.claims import Claim, CheckSpec
 from theory.evidence import Counterexample, Evidence
 from theory.errors import InputError
@@ -122,10 +123,9 @@ def test_load_ledger_rejects_other_files(tmp_path):
 
 def test_selftest_catches_planted_errors_and_flags_checks_without_any(planted_registry, capsys, monkeypatch):
     assert cli.main(["selftest", "--only", "P1-violated", "--quiet"]) == 1  # no planted error registered
-    spec = planted_registry["P1-violated"].checks[0]
-    monkeypatch.setitem(spec.planted, "always violated", {})
+    monkeypatch.setitem(PLANTED, "P1-violated-check", {"always violated": {}})
     assert cli.main(["selftest", "--only", "P1-violated", "--quiet"]) == 0
-    monkeypatch.setitem(planted_registry["P2-inconclusive"].checks[0].planted, "never caught", {})
+    monkeypatch.setitem(PLANTED, "P2-inconclusive-check", {"never caught": {}})
     assert cli.main(["selftest", "--only", "P2-inconclusive", "--quiet"]) == 1
     assert "NO" in capsys.readouterr().out
 

@@ -6,6 +6,7 @@ from theory.checks.c3_c4_symbolic import check_c3_two_layer, check_c4_proof_chai
 from theory.checks.c8_symbolic import check_c8_width_growth
 from theory.checks.c9_symbolic import check_c9_counts
 from theory.checks.literature import check_l1_zhang2020, check_l2_kim2025, check_l3_li2022
+from numerics.planted.registry import planted_errors
 from theory.claims import REGISTRY
 from theory.evidence import RunContext
 
@@ -15,7 +16,7 @@ CHECKS = {"C4-obligations": check_c4_proof_chain, "C3-obligations": check_c3_two
           "L1-width-exponential": check_l1_zhang2020, "L2-rho-thresholds": check_l2_kim2025,
           "L3-bounds-consistent": check_l3_li2022}
 PLANTED = [(s.id, desc, kw) for c in REGISTRY.values() for s in c.checks if s.id in CHECKS
-           for desc, kw in s.planted.items()]
+           for desc, kw in planted_errors(s.id).items()]
 
 
 @pytest.mark.parametrize("check_id", sorted(CHECKS))

@@ -1,7 +1,7 @@
 """C9, symbolically: the VC counts, the ℓ2 thresholds ρ_k = √((k−1)/k), and what they imply for parameter counts.
 
 Exact checks: ⌊1/(1 − ρ_k²)⌋ = k at the threshold and k − 1 just below it (sympy, exact rationals); the
-thresholds match docs/claims.md (0.7071, 0.8165); the ℓ∞ template, built point by point in exact arithmetic, has
+thresholds match the printed values (0.7071, 0.8165; docs/claims.md §6 L2); the ℓ∞ template, built point by point in exact arithmetic, has
 ⌊n/2⌋·d shattered points, its labelled pair is exactly 2δ apart in ℓ∞, and each shattered point lies at
 distance δ from the point carrying its label and 2δ from the other. The parameter-count implications
 (Goldberg–Jerrum, Bartlett et al. 2019) are tabulated against the paper network's d·m + (H − 1)·m².
@@ -18,7 +18,7 @@ from theory import capacity as cap
 from theory.evidence import Counterexample, Evidence, RunContext
 from theory.requirements import width_requirements
 
-CLAIMS_THRESHOLDS = {2: 0.7071, 3: 0.8165}   # as printed in docs/claims.md (4 decimals)
+CLAIMS_THRESHOLDS = {2: 0.7071, 3: 0.8165}   # as Kim et al. print them (4 decimals; docs/claims.md §6 L2)
 THRESHOLD_PRINT_TOL = 5e-5                   # half a unit in the 4th printed decimal
 KS = {"fast": range(2, 9), "full": range(2, 41)}
 TEMPLATES = {"fast": ((2, 2), (4, 3), (5, 4)), "full": ((2, 2), (4, 3), (5, 4), (8, 5), (6, 6))}
@@ -44,7 +44,7 @@ def threshold_evidence(ev: Evidence, tier: str, form: str) -> None:
                     name, f"⌊1/(1 − ρ²)⌋ ≠ {want} at ρ² = {sp.sstr(rho_sq)}", {"k": k, "rho^2": sp.sstr(rho_sq)},
                     again, want, "exact rational (sympy floor)", again != want))
     for k, printed in CLAIMS_THRESHOLDS.items():
-        ev.compare(f"ρ_{k} vs docs/claims.md's {printed}", float(cap.rho_threshold(k, form=form)), printed, "==",
+        ev.compare(f"ρ_{k} vs the printed {printed} (docs/claims.md §6 L2)", float(cap.rho_threshold(k, form=form)), printed, "==",
                    tolerance=THRESHOLD_PRINT_TOL, tolerance_name="THRESHOLD_PRINT_TOL")
 
 

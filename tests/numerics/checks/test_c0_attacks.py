@@ -3,7 +3,10 @@ import pytest
 
 from audit.judge import judge
 from numerics.checks import c0_attacks
+from numerics.adversarial.attacks import PGD
 from numerics.checks.c0_attacks import check_network_attacks
+from numerics.planted.attacks import NaNAttack, OutsideBallAttack, WrongSignLinearMaximizer
+from numerics.planted.bounds import ibp_upper_dropped_radius_term
 from theory.errors import InputError
 from theory.evidence import RunContext
 
@@ -26,9 +29,9 @@ def test_fast_tier_is_consistent():
 
 
 @pytest.mark.parametrize("planted,needle", [
-    ({"attack": "outside-ball"}, "membership"),
-    ({"attack": "wrong-sign-linear"}, "linear-exact"),
-    ({"bound": "ibp-dropped-term"}, "planted IBP bound"),
+    ({"extra_attacks": (OutsideBallAttack,)}, "membership"),
+    ({"linear_maximizer": WrongSignLinearMaximizer}, "linear-exact"),
+    ({"upper_bound": ibp_upper_dropped_radius_term}, "upper bound ibp_upper_dropped_radius_term"),
 ])
 def test_planted_faults_are_violated(small_tier, planted, needle):
     ev = judge(check_network_attacks(RunContext(tier="fast", seed=0), **planted))
@@ -41,10 +44,14 @@ def test_small_tier_without_faults_is_consistent(small_tier):
 
 
 def test_nan_attack_is_inconclusive_never_a_pass(small_tier):
-    ev = judge(check_network_attacks(RunContext(tier="fast", seed=0), attack="nan"))
+    ev = judge(check_network_attacks(RunContext(tier="fast", seed=0), extra_attacks=(NaNAttack,)))
     assert ev.verdict == "inconclusive" and "non-finite" in ev.inconclusive_reasons[0]
 
 
-def test_unknown_planted_fault_is_input_error():
-    with pytest.raises(InputError, match="planted attack"):
-        check_network_attacks(RunContext(), attack="typo")
+def test_parts_that_are_not_attacks_or_bounds_are_input_errors():
+    with pytest.raises(InputError, match="extra_attacks"):
+        check_network_attacks(RunContext(), extra_attacks=("outside-ball",))
+    with pytest.raises(InputError, match="linear_maximizer"):
+        check_network_attacks(RunContext(), linear_maximizer=PGD)
+    with pytest.raises(InputError, match="upper_bound"):
+        check_network_attacks(RunContext(), upper_bound=1.0)

@@ -11,6 +11,9 @@ from numerics.execution import recompute
 from numerics.capacity.capacity_search import (cell_interval, doubling_grid, doubling_search, interval_fit, log2_interval,
                                       majority_index)
 from numerics.checks import c10_capacity as c10
+from numerics.adversarial.attacks import PGD
+from numerics.execution.sweep import code_reference
+from numerics.planted.attacks import CleanGradientPGD
 from theory.errors import InputError
 from theory.evidence import Evidence, RunContext
 
@@ -103,7 +106,7 @@ def test_interval_fit_rejects_unidentified_design():
 
 
 # --- calibration and re-verification ----------------------------------------------------------------------------
-@pytest.mark.parametrize("attack, caught", [(None, False), ("clean-gradient-pgd", True)])
+@pytest.mark.parametrize("attack, caught", [(PGD, False), (CleanGradientPGD, True)])
 def test_calibration_separates_pgd_from_the_clean_gradient_walk(attack, caught):
     ev = Evidence("C10", "calibration", "fast")
     for d in (4, 16):
@@ -116,7 +119,7 @@ def test_calibration_separates_pgd_from_the_clean_gradient_walk(attack, caught):
 def _claim(mode, **planted):
     config = {"mode": mode, "n": 4, "d": 4, "seed": 0, "width": 16, "rho": c10.ROBUSTNESS_RATIO, "iterations": 150,
               "step_size": 20.0, "pgd_steps": 5, "ref_steps": 10, "ref_restarts": 1, "master_seed": 0,
-              "attack": None, "label_flip": False, "certify_sign": "correct", **planted}
+              "pgd": code_reference(PGD), "label_flip": False, "certify_sign": "correct", **planted}
     return config, c10._run(config)
 
 
@@ -161,14 +164,14 @@ def test_correct_run_is_not_violated_and_its_instrument_comparisons_hold(correct
     assert ev.measurements["tables"]
 
 
-@pytest.mark.parametrize("planted", [{"label_flip": True}, {"certify_sign": "wrong"}, {"attack": "clean-gradient-pgd"}])
+@pytest.mark.parametrize("planted", [{"label_flip": True}, {"certify_sign": "wrong"}, {"pgd": CleanGradientPGD}])
 def test_planted_errors_are_violated(planted):
     ev = judge(c10.check_capacity_trend(RunContext(tier="fast"), **SMALL, **planted))
     assert ev.verdict == "violated", ev.verdict_reason
     assert ev.counterexamples and all(c.reverified for c in ev.counterexamples)
 
 
-@pytest.mark.parametrize("kwargs", [{"attack": "fgsm"}, {"certify_sign": "flipped"}, {"ns": (4,)},
+@pytest.mark.parametrize("kwargs", [{"pgd": "fgsm"}, {"certify_sign": "flipped"}, {"ns": (4,)},
                                     {"ns": (4, 32), "ds": (4, 8)}, {"seeds": 0}])
 def test_bad_arguments_raise_input_error(kwargs):
     with pytest.raises(InputError):

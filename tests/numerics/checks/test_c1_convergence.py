@@ -5,6 +5,8 @@ from audit.judge import judge
 from numerics.checks.c1_convergence import check_convergence, check_exact_attack
 from numerics.training.comparator import Comparator, certify_robust_loss
 from numerics.training.kernel_comparator import KERNEL_COMPARATOR_LABEL
+from numerics.planted.registry import clean_gradient_pgd
+from numerics.planted.training import WrongSignTrainer
 from theory.evidence import RunContext
 
 
@@ -23,9 +25,9 @@ def test_correct_runs_are_consistent():
     assert any("attack exact" in c.name for c in ev2.comparisons)
 
 
-@pytest.mark.parametrize("check, planted", [(check_convergence, {"trainer": "wrong-sign"}),
-                                            (check_exact_attack, {"trainer": "wrong-sign"}),
-                                            (check_exact_attack, {"attack": "clean-gradient-pgd"})])
+@pytest.mark.parametrize("check, planted", [(check_convergence, {"trainer": WrongSignTrainer}),
+                                            (check_exact_attack, {"trainer": WrongSignTrainer}),
+                                            (check_exact_attack, {"attack": clean_gradient_pgd})])
 def test_planted_faults_are_violated(check, planted):
     ev = judge(check(RunContext(), widths=(64, 256) if "attack" in planted else (64,), **planted))
     assert ev.verdict == "violated", ev.verdict_reason
@@ -34,7 +36,7 @@ def test_planted_faults_are_violated(check, planted):
 
 def test_clean_gradient_pgd_does_not_violate_c1():
     """C1 holds for ANY attack: a weak PGD is no counterexample to it (C2's exactness comparison catches it)."""
-    ev = judge(check_convergence(RunContext(), widths=(64,), attack="clean-gradient-pgd"))
+    ev = judge(check_convergence(RunContext(), widths=(64,), attack=clean_gradient_pgd))
     assert ev.verdict == "consistent", ev.verdict_reason
 
 

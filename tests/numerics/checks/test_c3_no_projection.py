@@ -3,6 +3,7 @@ import pytest
 
 from audit.judge import judge
 from numerics.checks.c3_no_projection import check_no_projection
+from numerics.planted.training import WrongSignTrainer
 from theory.evidence import RunContext
 
 
@@ -13,7 +14,7 @@ def test_correct_run_is_consistent_and_stays_within_R_prime():
     assert 0 < run["max_movement"] <= run["R_prime"] and run["m_star_C3"] > 10 ** 6
 
 
-@pytest.mark.parametrize("planted", [{"G_factor": 0.02}, {"trainer": "wrong-sign"}])
+@pytest.mark.parametrize("planted", [{"G_factor": 0.02}, {"trainer": WrongSignTrainer}])
 def test_planted_faults_are_violated(planted):
     ev = judge(check_no_projection(RunContext(), widths=(64,), **planted))
     assert ev.verdict == "violated", ev.verdict_reason

@@ -1,6 +1,7 @@
 """C4 measured on training runs: every link holds for correct code; gradient ascent breaks the regret lemma."""
 from audit.judge import judge
 from numerics.checks.c4_regret import check_regret
+from numerics.planted.training import WrongSignTrainer
 from theory.evidence import RunContext
 
 SMALL = dict(widths=(64,), rate_widths=(64, 128, 256, 512), rate_seeds=2)
@@ -17,7 +18,7 @@ def test_correct_run_is_consistent():
 
 
 def test_wrong_sign_violates_the_regret_lemma():
-    ev = judge(check_regret(RunContext(), trainer="wrong-sign", **SMALL))
+    ev = judge(check_regret(RunContext(), trainer=WrongSignTrainer, **SMALL))
     assert ev.verdict == "violated", ev.verdict_reason
     caught = {c.comparison.split(" ")[0] for c in ev.counterexamples if c.reverified}
     assert "C4.1" in caught

@@ -10,6 +10,7 @@ from numerics.execution.threads import single_thread
 from numerics.network.data import sphere_points
 from numerics.network.nets import FullyConnected
 from numerics.network.perturbations import PerturbationSet
+from numerics.planted.attacks import CleanGradientPGD
 from theory.errors import InputError
 from theory.evidence import Evidence, RunContext
 
@@ -30,7 +31,7 @@ def test_planted_clean_gradient_pgd_is_violated(monkeypatch):
     small["trend"] = dict(small["trend"], activations=("relu",), norms=("linf",), losses=("hinge",), n=8)
     small["reach"] = dict(small["reach"], activations=("tanh",), norms=("linf",))
     monkeypatch.setitem(c6._TIERS, "fast", small)
-    ev = judge(c6.check_attack_strength(RunContext(tier="fast", seed=0), attack="clean-gradient-pgd"))
+    ev = judge(c6.check_attack_strength(RunContext(tier="fast", seed=0), pgd=CleanGradientPGD))
     assert ev.verdict == "violated", ev.verdict_reason
     assert "reaches the certified L*" in ev.counterexamples[0].comparison and ev.counterexamples[0].reverified
     assert judge(c6.check_attack_strength(RunContext(tier="fast", seed=0))).verdict == "consistent"
@@ -51,6 +52,6 @@ def test_trend_failure_is_reverified_in_numpy():
     assert ev.counterexamples[0].reverified and judge(ev).verdict == "violated"
 
 
-def test_unknown_planted_fault_is_input_error():
-    with pytest.raises(InputError, match="planted attack"):
-        c6.check_attack_strength(RunContext(), attack="typo")
+def test_a_pgd_that_is_not_a_pgd_class_is_input_error():
+    with pytest.raises(InputError, match="pgd"):
+        c6.check_attack_strength(RunContext(), pgd="clean-gradient-pgd")

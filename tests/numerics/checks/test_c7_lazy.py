@@ -1,6 +1,7 @@
 """C7 (lazy regime): consistent on correct runs; projecting onto 2R is caught as violated."""
 from audit.judge import judge
 from numerics.checks.c7_lazy import check_lazy, predicted_exponent
+from numerics.planted.training import WrongRadiusTrainer
 from theory.evidence import RunContext
 
 CONFIGS = ((64, 1), (128, 1), (256, 1), (512, 1))
@@ -19,6 +20,6 @@ def test_correct_runs_are_consistent():
 
 
 def test_wrong_radius_is_violated():
-    ev = judge(check_lazy(RunContext(), trainer="wrong-radius", configs=((64, 1), (256, 1)), seeds=1))
+    ev = judge(check_lazy(RunContext(), trainer=WrongRadiusTrainer, configs=((64, 1), (256, 1)), seeds=1))
     assert ev.verdict == "violated", ev.verdict_reason
     assert all(c.reverified for c in ev.counterexamples) and len(ev.counterexamples) == 2

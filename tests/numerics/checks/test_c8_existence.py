@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import numerics.checks.c8_existence as c8
+from numerics.planted.robust_kernel import MissingLayerTermNTK, best_case_linear_inner_max
 from audit.judge import judge
 from theory.evidence import RunContext
 
@@ -22,7 +23,7 @@ def test_robust_loss_vs_R_is_consistent(small_tier):
     assert curve[-1]["upper"] <= c8.TIERS["fast"]["eps"] < curve[0]["lower"]
 
 
-@pytest.mark.parametrize("planted", [{"kernel_fault": "missing-layer-term"}, {"perturbation_sign": True}])
+@pytest.mark.parametrize("planted", [{"kernel": MissingLayerTermNTK}, {"linear_inner_max": best_case_linear_inner_max}])
 def test_planted_errors_are_violated(small_tier, planted):
     ev = judge(c8.check_robust_loss_vs_R(RunContext(), **planted))
     assert ev.verdict == "violated", ev.verdict_reason

@@ -8,6 +8,8 @@ from audit.judge import judge
 from numerics.checks.c9_vc import check_l2_kim, check_linf_conventions
 from numerics.capacity.shattering import REALIZABLE, Decision, Oracle
 from numerics.capacity.vc_constructions import CONVENTIONS
+from numerics.planted.oracles import AlwaysRealizableOracle
+from numerics.planted.registry import planted_errors
 from theory.claims import REGISTRY
 from theory.errors import InputError
 from theory.evidence import RunContext
@@ -61,7 +63,7 @@ def test_l2_kim_check_is_consistent():
 
 # (planted kwargs, the comparison whose re-verified counterexample must appear: ℓ∞ check, ℓ2 check)
 PLANTED = [
-    pytest.param({"oracle": "always-realizable"}, "oracle answers", "oracle answers",
+    pytest.param({"oracle": AlwaysRealizableOracle()}, "oracle answers", "oracle answers",
                  id="oracle-lies-in-its-own-check-too"),
     pytest.param({"oracle": AlwaysRealizable(own_check=False)}, "oracle answers", "oracle answers",
                  id="oracle-always-realizable"),
@@ -93,10 +95,12 @@ def test_checks_are_registered_on_the_claim_with_their_planted_errors():
     assert specs["C9-linf-conventions"].target == "numerics.checks.c9_vc:check_linf_conventions"
     assert specs["C9-l2-kim"].target == "numerics.checks.c9_vc:check_l2_kim"
     for check_id in ("C9-linf-conventions", "C9-l2-kim"):
-        planted_kwargs = {k for kw in specs[check_id].planted.values() for k in kw}
+        planted_kwargs = {k for kw in planted_errors(check_id).values() for k in kw}
         assert {"oracle", "q_offset", "extra_groups"} <= planted_kwargs
 
 
-def test_unknown_planted_oracle_name_is_bad_input():
+def test_an_oracle_that_is_not_an_oracle_is_bad_input():
     with pytest.raises(InputError, match="oracle"):
-        check_l2_kim(RunContext(), oracle="sometimes-right")
+        check_l2_kim(RunContext(), oracle="always-realizable")
+    with pytest.raises(InputError, match="oracle"):
+        check_linf_conventions(RunContext(), oracle=AlwaysRealizableOracle)

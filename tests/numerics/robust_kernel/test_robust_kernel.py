@@ -16,6 +16,7 @@ from numerics.ntk.analytic import analytic_ntk
 from numerics.network.perturbations import PerturbationSet
 from numerics.robust_kernel.cutting_planes import initial_points, solve_robust
 from numerics.robust_kernel.duality import dual_lower_bound, dual_variables
+from numerics.planted.robust_kernel import MissingLayerTermNTK, best_case_linear_inner_max
 from numerics.robust_kernel.program import RobustKernelSolverError, robust_kernel_problem, solve_finite
 from theory.errors import InputError
 
@@ -45,7 +46,7 @@ def test_torch_ntk_matches_analytic_ntk_on_and_off_the_sphere(activation, depth,
 def test_planted_missing_layer_term_changes_the_kernel():
     X = _sphere(6, 3, 0)
     good = NTKKernel(2, "relu2").gram(X)[0]
-    bad = NTKKernel(2, "relu2", fault="missing-layer-term").gram(X)[0]
+    bad = MissingLayerTermNTK(2, "relu2").gram(X)[0]
     assert np.max(np.abs(good - bad)) > 0.1 * np.max(np.abs(good))
 
 
@@ -253,7 +254,7 @@ def test_linear_kernel_matches_the_closed_form(norm, dual):
 
 def test_planted_wrong_perturbation_sign_understates_the_robust_loss():
     X, y, problem = _linear_problem("l2")
-    res = solve_robust(problem, tol=1e-7, initial_samples=2, fault="perturbation-sign")
+    res = solve_robust(problem, tol=1e-7, initial_samples=2, linear_inner_max=best_case_linear_inner_max)
     w = sum(res.points.numpy().T @ b for b in res.betas)
     closed = np.mean(np.maximum(0, 1 - y * (X @ w) + 0.2 * np.linalg.norm(w)))
     assert res.upper < closed - 1e-3
@@ -327,7 +328,7 @@ def test_infeasible_target_raises_a_named_solver_error():
     """A zero kernel (the planted fault at depth 1) cannot reach a mean hinge loss below 1: the min-norm
     program is infeasible and the solver status is carried by the error, never a silent number."""
     X = _sphere(4, 3, 0)
-    problem = robust_kernel_problem(X, _labels(X), NTKKernel(1, "relu2", fault="missing-layer-term"),
+    problem = robust_kernel_problem(X, _labels(X), MissingLayerTermNTK(1, "relu2"),
                                     PerturbationSet("l2", 0.1), "hinge", radius=1.0)
     Z, owner = initial_points(problem, 2, 0)
     with pytest.raises(RobustKernelSolverError) as info:

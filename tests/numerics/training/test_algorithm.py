@@ -11,8 +11,8 @@ from numerics.training.ball import project_to_ball
 from numerics.network.losses import get_loss
 from numerics.network.nets import FullyConnected
 from numerics.network.perturbations import PerturbationSet
-from numerics.training.algorithm import DIVERGED, OK, adversarial_training, set_weights
-from numerics.planted.training import WrongRadiusTrainer, WrongSignTrainer, trainer_class
+from numerics.training.algorithm import DIVERGED, OK, AdversarialTrainer, adversarial_training, check_trainer, set_weights
+from numerics.planted.training import WrongRadiusTrainer, WrongSignTrainer
 from theory.errors import InputError
 
 LOSS = get_loss("logistic")
@@ -128,13 +128,16 @@ def test_bad_comparator_and_data_raise_input_error():
     with pytest.raises(InputError):
         adversarial_training(net, X, y[:3], **kw)
     with pytest.raises(InputError):
-        trainer_class("no-such-fault")
+        check_trainer("wrong-sign")
+    with pytest.raises(InputError):
+        check_trainer(FGSM)
+    assert check_trainer(WrongSignTrainer) is WrongSignTrainer
 
 
 def test_planted_trainers_break_what_they_should():
     net, X, y, attack = _problem(m=32)
     kw = dict(attack=attack, loss=LOSS, step_size=1.0, iterations=15, radius=0.2)
-    good = trainer_class(None)(net, X, y, **kw).run()
+    good = AdversarialTrainer(net, X, y, **kw).run()
     up = WrongSignTrainer(net, X, y, **kw).run()
     wide = WrongRadiusTrainer(net, X, y, **kw).run()
     assert up.log.surrogate_loss[-1] > up.log.surrogate_loss[0] > good.log.surrogate_loss[-1]
