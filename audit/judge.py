@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from theory.evidence import (CONSISTENT, HOLDS_UNDER, INCONCLUSIVE, NOT_IMPLEMENTED, REFUTED_AS_STATED, VACUOUS,
-                             VIOLATED, Evidence)
+                             VIOLATED, Comparison, Evidence)
 
 # Solver statuses that count as solved; anything else (optimal_inaccurate, infeasible, time limit…) cannot pass.
 SOLVED_STATUSES = frozenset({"optimal", "solved", "exact", "closed-form", "not-applicable"})
@@ -23,11 +23,15 @@ SOLVED_STATUSES = frozenset({"optimal", "solved", "exact", "closed-form", "not-a
 _SEVERITY = {VIOLATED: 6, INCONCLUSIVE: 5, REFUTED_AS_STATED: 4, VACUOUS: 3, HOLDS_UNDER: 2, CONSISTENT: 1}
 
 
+def _unsolved(ev: Evidence) -> list[str]:
+    return [s for s in ev.solver_statuses if s.lower() not in SOLVED_STATUSES]
+
+
 def judge(ev: Evidence) -> Evidence:
     """Set ``ev.verdict`` and ``ev.verdict_reason`` from the evidence fields; return ``ev``."""
     reverified = [c for c in ev.counterexamples if c.reverified]
     failing = [c for c in ev.comparisons if not c.holds]
-    bad_status = [s for s in ev.solver_statuses if s.lower() not in SOLVED_STATUSES]
+    bad_status = _unsolved(ev)
     if reverified:
         verdict, reason = VIOLATED, f"{len(reverified)} re-verified counterexample(s): {reverified[0].comparison}"
     elif ev.inconclusive_reasons:
@@ -49,6 +53,21 @@ def judge(ev: Evidence) -> Evidence:
                                        f"margin {tightest.margin:.3g} (tolerance {tightest.tolerance:.3g})")
     ev.verdict, ev.verdict_reason = verdict, reason
     return ev
+
+
+def deciding_comparison(ev: Evidence) -> Comparison | None:
+    """The comparison that decided a judged check: the one behind the first re-verified counterexample
+    (violated), the first failing one (inconclusive by failure), the tightest one (consistent); None when no
+    single comparison decides (construction audits, vacuous, solver or budget trouble, no comparison)."""
+    if ev.verdict == VIOLATED:
+        names = [c.comparison for c in ev.counterexamples if c.reverified]
+        return next((c for c in ev.comparisons if c.name in names[:1]), None)
+    failing = [c for c in ev.comparisons if not c.holds]
+    if ev.verdict == INCONCLUSIVE and failing and not ev.inconclusive_reasons and not _unsolved(ev):
+        return failing[0]
+    if ev.verdict == CONSISTENT:
+        return min(ev.comparisons, key=lambda c: c.margin)
+    return None
 
 
 def claim_verdict(verdicts: Iterable[str]) -> str:

@@ -68,6 +68,22 @@ class Comparison:
         return min(self.bound - lo, hi - self.bound)
 
     @property
+    def slack(self) -> float | None:
+        """How loose the bound is, as a ratio (1 = tight): bound/measured for "<=", measured/bound for ">=",
+        interval width/|bound| for "contains" (a wide interval accepts much); None for identities and where the
+        ratio has no meaning (a side ≤ 0, non-finite values)."""
+        if not self.finite:
+            return None
+        if self.relation == "<=" and self.measured > 0 and self.bound > 0:
+            return self.bound / self.measured
+        if self.relation == ">=" and self.measured > 0 and self.bound > 0:
+            return self.measured / self.bound
+        if self.relation == "contains" and self.bound != 0:
+            lo, hi = self.interval  # type: ignore[misc]
+            return (hi - lo) / abs(self.bound)
+        return None
+
+    @property
     def finite(self) -> bool:
         values = [self.measured, self.bound] + (list(self.interval) if self.interval else [])
         return all(math.isfinite(v) for v in values)
@@ -80,6 +96,7 @@ class Comparison:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["margin"] = self.margin if self.finite else None
+        out["slack"] = self.slack
         out["holds"] = self.holds
         return out
 

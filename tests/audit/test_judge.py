@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from audit.judge import claim_verdict, judge
+from audit.judge import claim_verdict, deciding_comparison, judge
 from theory.evidence import Comparison, Counterexample, Evidence
 
 
@@ -92,3 +92,28 @@ def test_evidence_with_infinite_interval_serializes_to_strict_json():
     judge(ev)
     text = json.dumps(ev.to_dict(), allow_nan=False)
     assert "-inf" in text and "nan" in text
+
+
+def test_slack_is_the_ratio_of_bound_to_measurement_where_it_means_something():
+    ev = Evidence("C", "c", "fast")
+    assert ev.compare("upper", 2.0, 300.0, "<=").slack == 150.0
+    assert ev.compare("lower", 6.0, 2.0, ">=").slack == 3.0
+    assert ev.compare("ci", 0.0, -0.5, "contains", interval=(-0.6, -0.4)).slack == pytest.approx(0.4)
+    assert ev.compare("identity", 1.0, 1.0, "==").slack is None
+    assert ev.compare("sign change", -1e-3, 0.0, "<=").slack is None
+    assert ev.comparisons[0].to_dict()["slack"] == 150.0
+
+
+def test_the_deciding_comparison_is_the_one_behind_the_verdict():
+    ev = Evidence("C", "c", "fast")
+    ev.compare("loose", 1.0, 100.0, "<=")
+    ev.compare("tight", 1.0, 1.1, "<=")
+    assert deciding_comparison(judge(ev)).name == "tight"
+    ev.compare("broken", 2.0, 1.0, "<=")
+    assert deciding_comparison(judge(ev)).name == "broken"            # inconclusive by an unconfirmed failure
+    ev.counterexamples.append(_cx(True))
+    ev.comparisons[2].name = "row"
+    assert judge(ev).verdict == "violated" and deciding_comparison(ev).name == "row"
+    ev2 = Evidence("C", "c", "fast", solver_statuses=["infeasible"])
+    ev2.compare("broken", 2.0, 1.0, "<=")
+    assert judge(ev2).verdict == "inconclusive" and deciding_comparison(ev2) is None
