@@ -8,6 +8,8 @@ Rules (DESIGN.md, "Verdicts"), applied in this order to one check's evidence:
 5. hypotheses unreachable at any runnable size                          → vacuous
 6. no comparison at all                                                 → inconclusive
 7. every comparison holds within its named tolerance                    → consistent
+8. ... unless one of its controls (theory.evidence.Control, judged by these same rules) is not
+   violated: the check cannot tell a right input from a wrong one                  → vacuous
 """
 from __future__ import annotations
 
@@ -51,6 +53,13 @@ def judge(ev: Evidence) -> Evidence:
         tightest = min(ev.comparisons, key=lambda c: c.margin)
         verdict, reason = CONSISTENT, (f"{len(ev.comparisons)} comparison(s) hold; tightest '{tightest.name}' "
                                        f"margin {tightest.margin:.3g} (tolerance {tightest.tolerance:.3g})")
+    for control in ev.controls:
+        judge(control.evidence)
+    missed = [c for c in ev.controls if c.evidence.verdict != VIOLATED]
+    if verdict == CONSISTENT and missed:
+        c = missed[0]
+        verdict, reason = VACUOUS, (f"control '{c.name}' (differs in {c.differs_in}) was judged "
+                                    f"{c.evidence.verdict}, not violated: the check cannot discriminate")
     ev.verdict, ev.verdict_reason = verdict, reason
     return ev
 

@@ -122,6 +122,25 @@ class Counterexample:
 
 
 @dataclass
+class Control:
+    """The same check run on an input that, by the claim's own logic, must be judged ``violated``.
+
+    ``differs_in`` names the one thing changed from the real run (no training, one layer off, a rate off by the
+    smallest amount the design should resolve): the real run passing and the control failing shows the check's
+    resolution. A control that is not violated means the check cannot discriminate (the judge says vacuous).
+    """
+
+    name: str
+    differs_in: str
+    evidence: "Evidence"
+
+    def to_dict(self) -> dict[str, Any]:
+        ev = self.evidence
+        return {"name": self.name, "differs_in": self.differs_in, "verdict": ev.verdict,
+                "verdict_reason": ev.verdict_reason, "evidence": ev.to_dict()}
+
+
+@dataclass
 class RunContext:
     """What every check receives: tier, master seed, device and progress settings."""
 
@@ -155,6 +174,7 @@ class Evidence:
     vacuous_reason: str | None = None
     construction_verdict: str | None = None
     notes: list[str] = field(default_factory=list)
+    controls: list[Control] = field(default_factory=list)
     wall_time_s: float = 0.0
     verdict: str | None = None
     verdict_reason: str = ""
@@ -166,6 +186,12 @@ class Evidence:
         row = Comparison(name, measured, bound, relation, tolerance, tolerance_name, interval, dict(detail))
         self.comparisons.append(row)
         return row
+
+    def add_control(self, name: str, differs_in: str, evidence: "Evidence") -> Control:
+        """Attach a control run (see :class:`Control`); the judge judges it and requires ``violated``."""
+        control = Control(name, differs_in, evidence)
+        self.controls.append(control)
+        return control
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict (non-finite floats become the strings 'inf', '-inf', 'nan', everywhere)."""
@@ -185,6 +211,7 @@ class Evidence:
             "vacuous_reason": self.vacuous_reason,
             "construction_verdict": self.construction_verdict,
             "notes": list(self.notes),
+            "controls": [c.to_dict() for c in self.controls],
             "wall_time_s": self.wall_time_s,
         })
 

@@ -117,3 +117,26 @@ def test_the_deciding_comparison_is_the_one_behind_the_verdict():
     ev2 = Evidence("C", "c", "fast", solver_statuses=["infeasible"])
     ev2.compare("broken", 2.0, 1.0, "<=")
     assert judge(ev2).verdict == "inconclusive" and deciding_comparison(ev2) is None
+
+
+def _run(measured):
+    ev = Evidence("C", "c", "fast")
+    row = ev.compare("L ≤ bound", measured, 1.0, "<=")
+    if not row.holds:
+        ev.counterexamples.append(Counterexample(row.name, "control", {}, measured, 1.0, "float64", True))
+    return ev
+
+
+def test_a_consistent_check_whose_control_is_violated_stays_consistent():
+    ev = _run(0.5)
+    ev.add_control("untrained", "no training", _run(2.0))
+    assert judge(ev).verdict == "consistent"
+    assert ev.controls[0].evidence.verdict == "violated"
+    assert ev.to_dict()["controls"][0]["verdict"] == "violated"
+
+
+def test_a_control_that_is_not_violated_makes_the_check_vacuous():
+    ev = _run(0.5)
+    ev.add_control("untrained", "no training", _run(0.7))
+    assert judge(ev).verdict == "vacuous"
+    assert "untrained" in ev.verdict_reason and "cannot discriminate" in ev.verdict_reason
