@@ -117,3 +117,16 @@ def test_the_deciding_comparison_is_the_one_behind_the_verdict():
     ev2 = Evidence("C", "c", "fast", solver_statuses=["infeasible"])
     ev2.compare("broken", 2.0, 1.0, "<=")
     assert judge(ev2).verdict == "inconclusive" and deciding_comparison(ev2) is None
+
+
+def test_a_check_that_did_not_finish_is_an_error_whatever_else_it_recorded():
+    ev = _ev(error="bug in the check: it raised RuntimeError: boom", counterexamples=[_cx(True)])
+    ev.compare("a", 0.5, 1.0, "<=")
+    assert judge(ev).verdict == "error" and "boom" in ev.verdict_reason
+    assert deciding_comparison(ev) is None
+
+
+def test_claim_level_error_outranks_everything_but_a_reverified_violation():
+    assert claim_verdict(["consistent", "error", "consistent"]) == "error"
+    assert claim_verdict(["inconclusive", "error", "refuted-as-stated"]) == "error"
+    assert claim_verdict(["error", "violated"]) == "violated"
