@@ -210,3 +210,8 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with numpy values, tuples and non-finite floats made JSON-safe, as in ``Evidence.to_dict``."""
+    return _jsonable(value)
