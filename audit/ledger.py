@@ -22,6 +22,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from collections import Counter
 from importlib import metadata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,30 +78,58 @@ def build_ledger(results: list[ClaimResult], *, tier: str, seed: int, strict: bo
             "exit_status": exit_status(results, strict=strict), "claims": claims}
 
 
-def ensure_writable(path: str | os.PathLike, what: str = "output path") -> Path:
+def ensure_writable(path: str | os.PathLike, what: str = "output path", *,
+                    ours: Callable[[str], bool] | None = None) -> Path:
     """Fail early, before any work, if ``path`` cannot be written as a regular file (InputError naming ``what``):
     a directory, a device, pipe or socket, a missing or read-only directory, a pseudo file system, a name too
-    long. The parent is probed by creating and removing a temporary file; nothing else is written."""
+    long — or, with ``ours`` (a test on an existing file's text), a file advaudit did not write, which it never
+    overwrites. The parent is probed by creating and removing a temporary file; nothing else is written."""
     text = str(path)
     if not text.strip():
         raise InputError(f"{what}: empty path")
+    if "\x00" in text:
+        raise InputError(f"{what} {text!r}: a path cannot contain a NUL byte")
     try:
         p = Path(path)
         if p.is_dir():
             raise InputError(f"{what} {text!r} is a directory")
         if os.path.lexists(p) and not p.resolve().is_file():
             raise InputError(f"{what} {text!r} exists and is not a regular file")
+        if ours is not None and p.is_file() and not ours(_head(p)):
+            raise InputError(f"{what} {text!r} exists and was not written by advaudit; it is never overwritten "
+                             f"(remove it or choose another path)")
         parent = p.parent if str(p.parent) else Path(".")
         if not parent.is_dir():
             raise InputError(f"{what}: output directory {str(parent)!r} does not exist")
         fd, probe = tempfile.mkstemp(dir=parent, prefix=f".{p.name}.", suffix=".tmp")
         os.close(fd)
         os.unlink(probe)
+    except InputError:
+        raise
     except OSError as exc:
         raise InputError(f"{what} {text!r} cannot be written: {exc.strerror or exc}") from None
-    except ValueError as exc:  # an embedded NUL byte
+    except ValueError as exc:  # a path the OS layer rejects
         raise InputError(f"{what} {text!r} is not a usable path: {exc}") from None
     return p
+
+
+def _head(path: Path, limit: int = 1 << 20) -> str:
+    """The first ``limit`` bytes of a file as text ('' when unreadable)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(limit).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def looks_like_ledger(text: str) -> bool:
+    """An earlier ``check --json`` ledger (overwriting it is fine)."""
+    return f'"schema": "{LEDGER_SCHEMA}"' in text
+
+
+def looks_like_junit(text: str) -> bool:
+    """An earlier ``check --junit`` file."""
+    return '<testsuite name="advaudit-' in text
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> None:
@@ -134,10 +163,15 @@ def write_json(ledger: dict[str, Any], path: str | os.PathLike) -> None:
 def load_ledger(path: str | os.PathLike) -> dict[str, Any]:
     """Read a ledger, checking its schema name and version (InputError otherwise)."""
     try:
+        if not Path(path).is_file():
+            raise InputError(f"cannot read ledger {str(path)!r}: not a regular file")
         ledger = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except InputError:
+        raise
+    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not JSON, a NUL in the path
         raise InputError(f"cannot read ledger {str(path)!r}: {exc}") from None
-    if ledger.get("schema") != LEDGER_SCHEMA or ledger.get("schema_version") != LEDGER_SCHEMA_VERSION:
+    if (not isinstance(ledger, dict) or ledger.get("schema") != LEDGER_SCHEMA
+            or ledger.get("schema_version") != LEDGER_SCHEMA_VERSION):
         raise InputError(f"{str(path)!r} is not an advaudit ledger of schema version {LEDGER_SCHEMA_VERSION}")
     return ledger
 

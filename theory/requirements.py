@@ -40,7 +40,8 @@ DEFAULT_P_A = 0.01        # failure probability allotted to max_r |a_r| ≤ A (H
 OP_NORM_EXPONENT = sp.Rational(1, 2)   # P(‖W^(h)(0)‖_op > 3√m) ≤ exp(−m/2)
 A_NORM_EXPONENT = sp.Rational(1, 8)    # P(‖a‖² > 2m) ≤ exp(−m/8)
 LAYER_OP_FACTOR = 4                    # ‖W^(h)‖_op ≤ (3 + r/√m)·√m ≤ 4√m on the ball when m ≥ max(d, r²)
-WIDTH_SEARCH_DPS = 30                  # precision of the width bisection (the predicate is monotone)
+WIDTH_SEARCH_DPS = 30                  # precision of the first, log-space location of the least width
+MAX_DEPTH = 1000                       # G is exponential in H (≈ 4^H); the exact recursion takes ~2 s at H = 1000
 
 
 class ParameterError(InputError):
@@ -96,6 +97,8 @@ def validate(eps: float, R: float, H: int, *, d: int = 10) -> None:
         raise ParameterError("R", f"must be > 0, got {R}")
     if isinstance(H, bool) or not isinstance(H, int) or H < 1:
         raise ParameterError("H", f"must be an integer ≥ 1, got {H}")
+    if H > MAX_DEPTH:
+        raise ParameterError("H", f"must be ≤ {MAX_DEPTH} (the derived constants grow like 4^H), got {H}")
     if isinstance(d, bool) or not isinstance(d, int) or d < 1:
         raise ParameterError("d", f"must be an integer ≥ 1, got {d}")
 

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     _check_claim_file(args.file)
     if args.json not in (None, "-"):
         from audit.ledger import ensure_writable
-        ensure_writable(args.json, "--json")
+        ensure_writable(args.json, "--json", ours=lambda text: '"claims"' in text and '"exit_status"' in text)
         if os.path.lexists(args.json) and os.path.samefile(args.json, args.file):
             raise InputError(f"--json {args.json!r} is the claim file itself")
     entries = load_claims(args.file)

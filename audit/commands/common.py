@@ -8,13 +8,14 @@ from __future__ import annotations
 import argparse
 import os
 
-from audit.ledger import ensure_writable
+from audit.ledger import ensure_writable, looks_like_junit, looks_like_ledger
 from audit.runner import select_claims
 from theory.claims import Claim
 from theory.errors import InputError
 from theory.evidence import RunContext
 
 MAX_WORKERS = 1024
+OUTPUT_KINDS = {"--json": looks_like_ledger, "--junit": looks_like_junit}  # what an existing output must be
 MAX_SEED = 2**32 - 1  # checks derive seeds as seed·1000 + k; torch generators take < 2^64
 
 
@@ -67,7 +68,7 @@ def prepare_run(args: argparse.Namespace, *, outputs: dict[str, str | None] | No
     if len({os.path.abspath(path) for path in named.values()}) < len(named):
         raise InputError(f"{' and '.join(named)} name the same file")
     for flag, path in named.items():
-        ensure_writable(path, flag)
+        ensure_writable(path, flag, ours=OUTPUT_KINDS.get(flag))
     check_device(args.device)
     if args.scheduler:
         from numerics.execution.sweep import check_scheduler

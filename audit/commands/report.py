@@ -63,6 +63,8 @@ def _cache_dir(args: argparse.Namespace) -> str | None:
     """The sweep cache directory, validated (not created: the first sweep creates it)."""
     if args.no_cache:
         return None
+    if "\x00" in (args.cache_dir or ""):
+        raise InputError(f"--cache-dir {args.cache_dir!r}: a path cannot contain a NUL byte")
     path = Path(args.cache_dir or DEFAULT_CACHE_DIR)
     existing = path
     while not existing.exists() and existing != existing.parent:

@@ -15,7 +15,6 @@ from rich.table import Table
 from audit.commands.common import add_run_options, prepare_run
 from audit.runner import run_check
 from audit.terminal import console, counts_text, duration, run_progress, styled
-from numerics.planted.registry import planted_errors
 from theory.evidence import ERROR, VIOLATED
 
 VERB = "selftest"
@@ -32,6 +31,8 @@ def _outcome(verdict: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from numerics.planted.registry import planted_errors  # torch and cvxpy: loaded only when a selftest runs
+
     start = time.perf_counter()
     claims, ctx = prepare_run(args)
     specs = [(claim, spec) for claim in claims for spec in claim.checks_for(ctx.tier)]

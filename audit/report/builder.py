@@ -123,6 +123,8 @@ def check_output_dir(out: str | os.PathLike, *, force: bool = False) -> Path:
     with ``force`` — a non-empty one, whose report files are then replaced while every other file is kept."""
     if not str(out).strip():
         raise InputError("--out: empty path")
+    if "\x00" in str(out):
+        raise InputError(f"--out {str(out)!r}: a path cannot contain a NUL byte")
     try:
         dest = Path(out).absolute()
         exists, is_dir = os.path.lexists(dest), dest.is_dir()

@@ -55,6 +55,7 @@ import importlib.util
 import json
 import multiprocessing
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -235,6 +236,38 @@ finally:
 """
 
 
+def _socket_probe(address: str, timeout: float) -> None:
+    """For a tcp address: connect and read the greeting a Dask scheduler sends at once (its handshake names
+    'compression' and 'python'); an unreachable, silent or foreign server is refused within ``timeout``."""
+    scheme, _, rest = address.strip().rpartition("://")
+    if scheme not in ("", "tcp"):
+        return  # tls://, ucx://, …: left to the child's Client
+    host, _, port_text = rest.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise SchedulerUnavailable(f"--scheduler {address!r} is not a scheduler address like 'tcp://host:8786'")
+    try:
+        with socket.create_connection((host, int(port_text)), timeout=timeout) as conn:
+            conn.settimeout(timeout)
+            greeting = b""
+            try:
+                while len(greeting) < 4096 and not (b"compression" in greeting and b"python" in greeting):
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    greeting += chunk
+            except TimeoutError:
+                pass
+    except (OSError, UnicodeError) as exc:
+        raise SchedulerUnavailable(f"cannot reach the Dask scheduler {address!r} within {timeout:g} s: "
+                                   f"{getattr(exc, 'strerror', None) or exc}") from None
+    if not greeting:
+        raise SchedulerUnavailable(f"{address!r} accepted the connection but did not answer as a Dask scheduler "
+                                   f"within {timeout:g} s")
+    if not (b"compression" in greeting and b"python" in greeting):
+        raise SchedulerUnavailable(f"{address!r} answers, but not as a Dask scheduler")
+
+
 def check_scheduler(address: str, *, timeout_s: float | None = None) -> int:
     """Probe a Dask scheduler in a child process (connect, then wait for a worker; ``SCHEDULER_TIMEOUT_S``
     each by default, killed after both): return the worker count, or raise ``SchedulerUnavailable`` with one
@@ -250,7 +283,8 @@ def check_scheduler(address: str, *, timeout_s: float | None = None) -> int:
             return len(client.scheduler_info().get("workers", {}))
         finally:
             client.close()
-    deadline = 2 * timeout + 10  # two waits, plus the child's start and imports
+    _socket_probe(address, timeout)
+    deadline = 2 * timeout + 60  # two waits, plus the child's start and its import of distributed under load
     child = subprocess.Popen([sys.executable, "-c", _PROBE, address, repr(float(timeout))], stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     try:

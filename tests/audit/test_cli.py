@@ -177,3 +177,52 @@ def test_selftest_a_variant_that_raises_is_an_error_not_a_miss(planted_registry,
 
 def test_selftest_catches_the_c0_planted_errors():
     assert cli.main(["selftest", "--only", "C0", "--quiet"]) == 0
+
+
+@pytest.mark.parametrize("path, needle", [("/proc/l.json", "cannot be written"), ("/dev/null", "not a regular file"),
+                                          ("/", "is a directory"), ("mine.json", "not written by advaudit")])
+def test_outputs_are_checked_before_any_work_and_foreign_files_never_overwritten(planted_registry, tmp_path,
+                                                                                  monkeypatch, capsys, path, needle):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.json").write_text('{"my": "data"}')
+    ran = []
+    monkeypatch.setattr("audit.commands.check.run_claims", lambda *a, **k: ran.append(1) or [])
+    assert cli.main(["check", "--only", "P1", "--quiet", "--json", path]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and needle in err and not ran
+    assert (tmp_path / "mine.json").read_text() == '{"my": "data"}'
+
+
+def test_an_earlier_ledger_may_be_overwritten(planted_registry, tmp_path):
+    path = tmp_path / "l.json"
+    assert cli.main(["check", "--only", "P2", "--quiet", "--json", str(path)]) == 0
+    assert cli.main(["check", "--only", "P2", "--quiet", "--json", str(path), "--junit", str(tmp_path / "j.xml")]) == 0
+    assert cli.main(["check", "--only", "P2", "--quiet", "--junit", str(tmp_path / "j.xml")]) == 0
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["check", "--workers", "0"], "argument --workers: must be an integer in [1, 1024], got 0"),
+    (["selftest", "--workers", "-3"], "argument --workers"),
+    (["report", "--seed", "-1"], "argument --seed"),
+    (["check", "--device", "cuda", "--only", "P1"], "--device cuda"),
+    (["check", "--scheduler", "not an address", "--only", "P1"], "not a scheduler address"),
+])
+def test_run_options_are_validated_before_any_work_for_every_verb(planted_registry, monkeypatch, capsys, argv, needle):
+    if "cuda" in argv:
+        torch = pytest.importorskip("torch")
+        if torch.cuda.is_available():
+            pytest.skip("a CUDA device is available here")
+    ran = []
+    for verb in ("check", "report"):
+        monkeypatch.setattr(f"audit.commands.{verb}.run_claims", lambda *a, **k: ran.append(1) or [])
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and needle in err and not ran
+
+
+def test_version_and_broken_pipe(tmp_path):
+    out = run_cli("--version")
+    assert out.returncode == 0 and out.stdout.startswith("advaudit ")
+    piped = subprocess.run(f"{sys.executable} -m audit.cli width --eps 0.05 --R 2 --H 1 --loss hinge "
+                           f"--activation softplus | head -1", shell=True, capture_output=True, text=True, timeout=120)
+    assert piped.stdout.startswith("advaudit width") and piped.stderr == ""
