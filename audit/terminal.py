@@ -30,6 +30,7 @@ STYLE = {"consistent": "green", "violated": "bold red", "inconclusive": "yellow"
          "refuted-as-stated": "magenta", "holds-under": "blue", "not implemented": "dim", ERROR: "bold white on red",
          "caught": "green", "missed": "bold red"}
 _REL = {"<=": "≤", ">=": "≥", "==": "="}
+_MISS = {"<=": "over by", ">=": "under by", "==": "off by", "contains": "outside by"}
 
 
 def console(stderr: bool = False) -> Console:
@@ -65,7 +66,7 @@ def comparison_text(c: Comparison) -> str:
         return f"{c.name}: {body} fails by {-c.margin:.3g} (tolerance {c.tolerance_name} = {c.tolerance:.2g})"
     if c.margin < 0:
         return (f"{c.name}: {body} holds within tolerance {c.tolerance_name} = {c.tolerance:.2g} "
-                f"(short by {-c.margin:.3g})")
+                f"({_MISS.get(c.relation, 'off by')} {-c.margin:.3g})")
     slack = c.slack
     if slack is not None and math.isfinite(slack):
         kind = "CI width/|bound|" if c.relation == "contains" else "slack"
