@@ -1,8 +1,10 @@
 """The judge: assigns a verdict to a check's evidence, and to a claim from its checks.
 
-Rules (DESIGN.md, "Verdicts"), applied in this order to one check's evidence:
+Rules, applied in this order to one check's evidence:
+0. the check did not run to the end (it raised; the runner set ``error``) → error (an error of the run,
+   not a verdict on the claim; never success)
 1. a counterexample that was re-verified independently                 → violated
-2. any reason the check could not decide (solver status, budget, error) → inconclusive
+2. any reason the check could not decide (solver status, budget)        → inconclusive
 3. a comparison that fails but whose failure was not re-verified        → inconclusive
 4. a construction audit (C9) that states its own convention verdict     → that verdict
 5. hypotheses unreachable at any runnable size                          → vacuous
@@ -15,14 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from theory.evidence import (CONSISTENT, HOLDS_UNDER, INCONCLUSIVE, NOT_IMPLEMENTED, REFUTED_AS_STATED, VACUOUS,
-                             VIOLATED, Comparison, Evidence)
+from theory.evidence import (CONSISTENT, ERROR, HOLDS_UNDER, INCONCLUSIVE, NOT_IMPLEMENTED, REFUTED_AS_STATED,
+                             VACUOUS, VIOLATED, Comparison, Evidence)
 
 # Solver statuses that count as solved; anything else (optimal_inaccurate, infeasible, time limit…) cannot pass.
 SOLVED_STATUSES = frozenset({"optimal", "solved", "exact", "closed-form", "not-applicable"})
 
-# Claim-level precedence: the worst check decides.
-_SEVERITY = {VIOLATED: 6, INCONCLUSIVE: 5, REFUTED_AS_STATED: 4, VACUOUS: 3, HOLDS_UNDER: 2, CONSISTENT: 1}
+# Claim-level precedence: the worst check decides; an error outranks every verdict but a re-verified violation.
+_SEVERITY = {VIOLATED: 7, ERROR: 6, INCONCLUSIVE: 5, REFUTED_AS_STATED: 4, VACUOUS: 3, HOLDS_UNDER: 2, CONSISTENT: 1}
 
 
 def _unsolved(ev: Evidence) -> list[str]:
@@ -34,7 +36,9 @@ def judge(ev: Evidence) -> Evidence:
     reverified = [c for c in ev.counterexamples if c.reverified]
     failing = [c for c in ev.comparisons if not c.holds]
     bad_status = _unsolved(ev)
-    if reverified:
+    if ev.error:
+        verdict, reason = ERROR, ev.error
+    elif reverified:
         verdict, reason = VIOLATED, f"{len(reverified)} re-verified counterexample(s): {reverified[0].comparison}"
     elif ev.inconclusive_reasons:
         verdict, reason = INCONCLUSIVE, "; ".join(ev.inconclusive_reasons)

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from audit.judge import claim_verdict, judge
 from theory.claims import REGISTRY, Claim, CheckSpec, get_claim
-from theory.errors import InputError
 from theory.evidence import INCONCLUSIVE, Evidence, RunContext
 
 CheckFn = Callable[..., Evidence]
@@ -46,17 +45,33 @@ def select_claims(ids: Iterable[str] | None) -> list[Claim]:
     return selected
 
 
-def run_check(claim: Claim, spec: CheckSpec, ctx: RunContext) -> Evidence:
-    """Run one check and judge it. A crash inside a check is recorded as inconclusive, never a pass."""
+# Exception classes (by name, anywhere in the MRO, so that no solver or cluster package need be imported here)
+# that mean the machine failed the run rather than the check's code: a missing module or solver, memory, I/O
+# and connections, a broken process pool, a lost Dask worker, a GPU out of memory.
+ENVIRONMENT_FAULTS = frozenset({"EnvironmentFault", "ImportError", "MemoryError", "OSError", "BrokenExecutor",
+                                "SolverError", "KilledWorker", "CommClosedError", "OutOfMemoryError"})
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line for a check that raised: an environment fault or a bug in the check (both errors of the run)."""
+    text = " ".join(str(exc).split()) or "(no message)"
+    if len(text) > 300:
+        text = text[:297] + "…"
+    if ENVIRONMENT_FAULTS & {cls.__name__ for cls in type(exc).__mro__}:
+        return f"environment fault: {type(exc).__name__}: {text}"
+    return f"bug in the check: it raised {type(exc).__name__}: {text} (traceback in the ledger)"
+
+
+def run_check(claim: Claim, spec: CheckSpec, ctx: RunContext, **parameters: object) -> Evidence:
+    """Run one check (with ``parameters``, e.g. a planted error's) and judge it. A check that raises is an
+    error of the run — outcome ``error``, message and traceback kept — never a verdict, never a pass."""
     start = time.perf_counter()
     try:
-        ev = resolve(spec.target)(ctx)
-    except InputError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a failing check must become evidence, not a crash mid-report
+        ev = resolve(spec.target)(ctx, **parameters)
+    except Exception as exc:  # noqa: BLE001 - a failing check must become a recorded error, not a crash mid-run
         ev = Evidence(claim_id=claim.id, check_id=spec.id, tier=ctx.tier)
-        ev.inconclusive_reasons.append(f"check raised {type(exc).__name__}: {exc}")
-        ev.notes.append(traceback.format_exc(limit=8))
+        ev.error = describe_failure(exc)
+        ev.error_traceback = traceback.format_exc(limit=12)
     ev.claim_id, ev.check_id, ev.tier = claim.id, spec.id, ctx.tier
     ev.wall_time_s = time.perf_counter() - start
     budget = spec.budget_s.get(ctx.tier)

@@ -402,10 +402,18 @@ REGISTRY: dict[str, Claim] = {c.id: c for c in _claims()}
 
 
 def get_claim(claim_id: str) -> Claim:
-    """Look a claim up by its full id or its short prefix (``C5`` → ``C5-ntk-concentration``)."""
-    if claim_id in REGISTRY:
-        return REGISTRY[claim_id]
-    matches = [c for key, c in REGISTRY.items() if key.split("-")[0] == claim_id]
+    """Look a claim up by its id, in any case: the full id, its short id (``C5`` → ``C5-ntk-concentration``), or
+    any prefix of one full id only (``C1-conv``, ``c0-surrogate``). Unknown or ambiguous: InputError listing ids."""
+    key = str(claim_id).strip().casefold()
+    by_full = {k.casefold(): c for k, c in REGISTRY.items()}
+    if key in by_full:
+        return by_full[key]
+    short = [c for k, c in REGISTRY.items() if k.split("-")[0].casefold() == key]
+    if len(short) == 1:
+        return short[0]
+    matches = [c for k, c in by_full.items() if key and k.startswith(key)]
     if len(matches) == 1:
         return matches[0]
-    raise InputError(f"unknown claim id {claim_id!r} (run 'advaudit list' for the ids)")
+    if matches:
+        raise InputError(f"claim id {claim_id!r} is ambiguous: {', '.join(c.id for c in matches)}")
+    raise InputError(f"unknown claim id {claim_id!r}; the ids: {', '.join(REGISTRY)}")

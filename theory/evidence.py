@@ -13,7 +13,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-# Verdicts, exactly as DESIGN.md defines them (plus the registry's "not implemented").
+# Verdicts on a claim (plus the registry's "not implemented"); audit/judge.py states when each applies.
 CONSISTENT = "consistent"
 VIOLATED = "violated"
 INCONCLUSIVE = "inconclusive"
@@ -22,6 +22,10 @@ REFUTED_AS_STATED = "refuted-as-stated"
 HOLDS_UNDER = "holds-under"
 NOT_IMPLEMENTED = "not implemented"
 VERDICTS = (CONSISTENT, VIOLATED, INCONCLUSIVE, VACUOUS, REFUTED_AS_STATED, HOLDS_UNDER, NOT_IMPLEMENTED)
+# Not a verdict on the claim: the run failed (the check raised — a bug in it, or an environment fault such as
+# a missing solver or a lost worker). Its own outcome, never success, exit status 2; traceback in the ledger.
+ERROR = "error"
+OUTCOMES = VERDICTS + (ERROR,)
 
 # Relations a comparison can state between ``measured`` and ``bound``.
 #   "<="        measured <= bound + tolerance                    (upper bounds)
@@ -175,6 +179,8 @@ class Evidence:
     construction_verdict: str | None = None
     notes: list[str] = field(default_factory=list)
     controls: list[Control] = field(default_factory=list)
+    error: str | None = None            # why the check could not run (one line); set by the runner
+    error_traceback: str | None = None  # the traceback behind ``error``, kept for the ledger
     wall_time_s: float = 0.0
     verdict: str | None = None
     verdict_reason: str = ""
@@ -212,6 +218,8 @@ class Evidence:
             "construction_verdict": self.construction_verdict,
             "notes": list(self.notes),
             "controls": [c.to_dict() for c in self.controls],
+            "error": self.error,
+            "error_traceback": self.error_traceback,
             "wall_time_s": self.wall_time_s,
         })
 
@@ -229,3 +237,8 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with numpy values, tuples and non-finite floats made JSON-safe, as in ``Evidence.to_dict``."""
+    return _jsonable(value)

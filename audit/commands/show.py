@@ -6,7 +6,6 @@ import argparse
 import sympy as sp
 
 from audit.terminal import console
-from numerics.planted.registry import planted_errors
 from theory.claims import get_claim
 
 VERB = "show"
@@ -18,6 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from numerics.planted.registry import planted_errors  # torch and cvxpy: loaded only when asked
+
     c = get_claim(args.claim_id)
     out = console()
     out.print(f"{c.id} [{c.provenance}] — {c.title}", markup=False, highlight=False)

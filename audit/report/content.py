@@ -267,6 +267,8 @@ def _counterexample_blocks(cexs: list[dict[str, Any]]) -> list[Block]:
 
 def _status_blocks(check: dict[str, Any]) -> list[Block]:
     items: list[Inline] = []
+    if check.get("error"):
+        items.append([Run("b", "error of the run: "), Run("", str(check["error"]))])
     for reason in check.get("inconclusive_reasons", []):
         items.append([Run("b", "inconclusive: "), Run("", str(reason))])
     if check.get("vacuous_reason"):
@@ -284,6 +286,8 @@ def _status_blocks(check: dict[str, Any]) -> list[Block]:
         blocks += [Paragraph([Run("b", "Notes.")]), BulletList([plain(n) for n in short])]
     if long_:
         blocks.append(Details("Notes (tracebacks)", [Code(n) for n in long_]))
+    if check.get("error_traceback"):
+        blocks.append(Details("Traceback of the error", [Code(str(check["error_traceback"]))]))
     return blocks
 
 

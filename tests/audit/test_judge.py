@@ -140,3 +140,16 @@ def test_a_control_that_is_not_violated_makes_the_check_vacuous():
     ev.add_control("untrained", "no training", _run(0.7))
     assert judge(ev).verdict == "vacuous"
     assert "untrained" in ev.verdict_reason and "cannot discriminate" in ev.verdict_reason
+
+
+def test_a_check_that_did_not_finish_is_an_error_whatever_else_it_recorded():
+    ev = _ev(error="bug in the check: it raised RuntimeError: boom", counterexamples=[_cx(True)])
+    ev.compare("a", 0.5, 1.0, "<=")
+    assert judge(ev).verdict == "error" and "boom" in ev.verdict_reason
+    assert deciding_comparison(ev) is None
+
+
+def test_claim_level_error_outranks_everything_but_a_reverified_violation():
+    assert claim_verdict(["consistent", "error", "consistent"]) == "error"
+    assert claim_verdict(["inconclusive", "error", "refuted-as-stated"]) == "error"
+    assert claim_verdict(["error", "violated"]) == "violated"

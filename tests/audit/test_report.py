@@ -185,7 +185,7 @@ def test_interrupted_render_leaves_previous_report_byte_identical(tmp_path, monk
 
     monkeypatch.setattr(builder, "render_figure", render_then_fail)
     with pytest.raises(KeyboardInterrupt):
-        write_report(synthetic_ledger(), out)
+        write_report(synthetic_ledger(), out, force=True)
     assert len(calls) == 2
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["report"]  # no staging directory left behind
@@ -239,12 +239,14 @@ def _snapshot(out):
 def test_cli_report_writes_everything_and_interrupt_keeps_the_old_one(planted, tmp_path, capsys):
     out = tmp_path / "deep" / "report"  # parents are created
     assert cli.main(["report", "--only", "P1", "--out", str(out), "--no-cache"]) == 0
-    assert {p.name for p in out.iterdir()} == {"report.md", "report.html", "ledger.json", "figures"}
+    assert {p.name for p in out.iterdir()} == {"report.md", "report.html", "ledger.json", "figures",
+                                               ".advaudit-report.json"}
     assert len(list((out / "figures").iterdir())) == 1
     captured = capsys.readouterr()
-    assert "checks" in captured.err and "report written" in captured.out  # progress bars on stderr
+    assert "P1-ok-check: consistent" in captured.err and "report written" in captured.out  # progress on stderr
+    assert "1 claim: 1 consistent" in captured.out
     before = _snapshot(out)
-    assert cli.main(["report", "--only", "P1", "P2", "--out", str(out), "--quiet", "--no-cache"]) == 130
+    assert cli.main(["report", "--only", "P1", "P2", "--out", str(out), "--quiet", "--no-cache", "--force"]) == 130
     assert _snapshot(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["report"]
     assert capsys.readouterr().err.strip() == "advaudit: interrupted"  # --quiet: no progress output
@@ -263,7 +265,7 @@ def test_cli_quiet_and_from_ledger(planted, tmp_path, capsys):
 @pytest.mark.parametrize("make_out, needle", [
     (lambda tmp: tmp / "file.txt" / "report", "is not a directory"),
     (lambda tmp: tmp / "file.txt", "is not a directory"),
-    (lambda tmp: tmp / "foreign", "not empty and holds no previous report"),
+    (lambda tmp: tmp / "foreign", "not empty; choose a new directory, or add --force"),
 ])
 def test_unusable_output_is_exit_2_before_any_work(planted, tmp_path, capsys, make_out, needle):
     (tmp_path / "file.txt").write_text("keep me")
@@ -307,7 +309,7 @@ def test_cli_sweeps_run_on_workers_and_reuse_the_cache(planted, tmp_path):
     assert len(entries) == 6
     stamps = [p.stat().st_mtime_ns for p in entries]
     first = json.loads((out / "ledger.json").read_text())["claims"][0]["checks"][0]["measurements"]
-    assert cli.main(argv[:-2] + ["--workers", "1", "--cache-dir", str(cache)]) == 0
+    assert cli.main(argv[:-2] + ["--workers", "1", "--cache-dir", str(cache), "--force"]) == 0
     assert [p.stat().st_mtime_ns for p in sorted(cache.rglob("*.json"))] == stamps  # served from the cache
     assert json.loads((out / "ledger.json").read_text())["claims"][0]["checks"][0]["measurements"] == first
     assert len(list((out / "figures").iterdir())) == 1
