@@ -23,6 +23,7 @@ below ⌊3/2⌋·d = d from some d₃ on (:func:`two_stump_refutation_d`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import permutations
@@ -43,14 +44,20 @@ def stump_labeling_bound(n_points: int, d: int) -> int:
     return 2 if n_points <= 1 else 2 + 2 * d * (n_points - 1)
 
 
-def stump_vc_upper_bound(d: int) -> int:
-    """max{N : 2^N ≤ 2 + 2d(N − 1)}: no larger set is shattered by stumps in R^d (exact integers)."""
+def counting_vc_upper_bound(labeling_bound: Callable[[int, int], int], d: int) -> int:
+    """max{N : 2^N ≤ labeling_bound(N, d)}: no larger set is shattered by a class inducing at most that many
+    labelings of N points in R^d (exact integers; the bound grows polynomially in N)."""
     if isinstance(d, bool) or not isinstance(d, int) or d < 1:
         raise InputError(f"d must be a positive integer, got {d!r}")
     n = 1
-    while 2 ** (n + 1) <= stump_labeling_bound(n + 1, d):
+    while 2 ** (n + 1) <= labeling_bound(n + 1, d):
         n += 1
     return n
+
+
+def stump_vc_upper_bound(d: int) -> int:
+    """max{N : 2^N ≤ 2 + 2d(N − 1)}: no larger set is shattered by stumps in R^d (exact integers)."""
+    return counting_vc_upper_bound(stump_labeling_bound, d)
 
 
 class BoxPairOracle(Oracle):
@@ -279,12 +286,7 @@ def two_stump_labeling_bound(n_points: int, d: int) -> int:
 
 def two_stump_vc_upper_bound(d: int) -> int:
     """max{N : 2^N ≤ 2·(2 + 2d(N − 1))²}: no larger set is shattered by the two-stump class (exact integers)."""
-    if isinstance(d, bool) or not isinstance(d, int) or d < 1:
-        raise InputError(f"d must be a positive integer, got {d!r}")
-    n = 1
-    while 2 ** (n + 1) <= two_stump_labeling_bound(n + 1, d):
-        n += 1
-    return n
+    return counting_vc_upper_bound(two_stump_labeling_bound, d)
 
 
 def two_stump_refutation_d() -> int:
