@@ -220,7 +220,9 @@ def _claims() -> tuple[Claim, ...]:
             checks=(
                 CheckSpec("C5-ntk-rate", "numerics.checks.c5_ntk:check_ntk_concentration",
                           "fitted log-log slope of the empirical-vs-analytic NTK error over widths 2^6…2^12 "
-                          "(relu, softplus, erf; depths 1–3; ≥ 8 seeds) with a confidence interval",
+                          "(relu, softplus, erf; depths 1–3; ≥ 8 seeds) with a confidence interval; each row "
+                          "states its point estimate, interval width and the smallest slope error it detects (80 % "
+                          "power); a re-verification disagreeing with the recorded error is violated",
                           budget_s={"fast": 90.0, "full": 900.0}),
             ),
             source="docs/claims.md §2, §5 C5",
@@ -257,9 +259,11 @@ def _claims() -> tuple[Claim, ...]:
             symbols={"r_m(R)": "per-layer ball radius under the chosen scaling"},
             checks=(
                 CheckSpec("C7-lazy-movement", "numerics.checks.c7_lazy:check_lazy",
-                          "movement within r_m(R) (projection) or α·t·L·G (none); relative movement slope vs the "
-                          "predicted exponent per scaling; output change inside B(R): Θ(R) under per-layer-R, "
-                          "vanishing under R/√m (widths 2^6…2^12, 3 seeds; full adds H = 2, 3)",
+                          "movement within r_m(R) (projection: encoding rows, the projection itself) or α·t·L·G "
+                          "(none); relative movement slope vs the predicted exponent per scaling; output change "
+                          "inside B(R): Θ(R) under per-layer-R, vanishing under R/√m (widths 2^6…2^12, 3 seeds; "
+                          "full adds H = 2, 3); HC3 intervals, Bonferroni over the slopes, calibrated smallest "
+                          "widths, no added tolerance",
                           budget_s={"fast": 45.0, "full": 900.0}),
             ),
             source="docs/claims.md §5 C7",
@@ -316,7 +320,10 @@ def _claims() -> tuple[Claim, ...]:
                 CheckSpec("C9-linf-conventions", "numerics.checks.c9_vc:check_linf_conventions",
                           "ℓ∞ template in exact rationals under 16 conventions (closed/open balls, ≥/> 2δ, "
                           "arbitrary/continuous f, sign/margin): template validity, vacuity certificates, the "
-                          "decision-stump refutation at n = 2, d ≥ 6, and the strict-gap capacity per group",
+                          "decision-stump refutation at n = 2, d ≥ 6, the strict-gap capacity per group, and n = 3 "
+                          "(max/min of two stumps: VC < d from d = 21 on). Label: vacuous under the literal "
+                          "reading; false at n = 2 (VC(stumps on R⁶) = 5 < 6); no bound uniform over n ≥ 2 "
+                          "survives (stumps have VC Θ(log d))",
                           budget_s={"fast": 20.0, "full": 120.0}),
                 CheckSpec("C9-l2-kim", "numerics.checks.c9_vc:check_l2_kim",
                           "Kim–Moon–Yun ℓ2 template: exact thresholds ρ*² = (k−1)/k, largest k at a given ρ, "
@@ -410,7 +417,8 @@ def _claims() -> tuple[Claim, ...]:
             checks=(
                 CheckSpec("L3-bounds-consistent", "theory.checks.literature:check_l3_li2022",
                           "interval certificate of lower ≤ upper on n ∈ [2, 10⁶], d ∈ [1, 10⁴], δ ∈ [10⁻⁶, 1/2]; "
-                          "sympy limits of the ratio; exponents 1/2",
+                          "sympy limits of the ratio; exponents 1/2. The lower bound is C9's: the claim depends on "
+                          "C9 and is at most as strong as C9's verdict",
                           budget_s={"fast": 20.0, "full": 60.0}),
             ),
             source="docs/claims.md §6 (Li, Jin, Zhong, Hopcroft, Wang, NeurIPS 2022)",
