@@ -5,9 +5,12 @@ Ledger schema ``advaudit.ledger`` version 1::
     {"schema": "advaudit.ledger", "schema_version": 1, "created": ISO-8601, "tier": "fast"|"full",
      "seed": int, "provenance": {git_commit, python, packages{}, machine{}},
      "summary": {verdict: count, ...}, "exit_status": 0|1|2,
-     "claims": [{"id", "title", "provenance", "relation_kind", "statement", "verdict",
+     "claims": [{"id", "title", "provenance", "relation_kind", "statement", "verdict", "verdict_reason",
+                 "flags": [...], "depends_on": {claim id: verdict}, "summary": claim_summary(...),
                  "checks": [Evidence.to_dict(), ...]}, ...]}
 
+Each check carries its flags and its summary (audit.judge.summarize); the claim summary names the deciding
+check and its deciding comparison, and the tightest and loosest comparison over the claim's checks.
 A check that raised has outcome ``error`` with ``error`` (one line: environment fault or bug in the check) and
 ``error_traceback``; it makes ``exit_status`` 2 and is a JUnit ``<error>``.
 """
@@ -26,9 +29,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from audit.judge import ENCODING
 from audit.runner import ClaimResult
 from theory.errors import InputError
-from theory.evidence import ERROR, INCONCLUSIVE, NOT_IMPLEMENTED, VIOLATED
+from theory.evidence import ERROR, INCONCLUSIVE, NOT_IMPLEMENTED, VIOLATED, json_safe
 
 LEDGER_SCHEMA = "advaudit.ledger"
 LEDGER_SCHEMA_VERSION = 1
@@ -64,13 +68,34 @@ def exit_status(results: list[ClaimResult], *, strict: bool = False) -> int:
     return 0
 
 
+def claim_summary(result: ClaimResult) -> dict[str, Any]:
+    """The deciding check and comparison of a claim, and its tightest and loosest comparison by slack."""
+    j = result.judgement
+    decider = next((ev for ev in result.evidence if ev.check_id == j.deciding_check), None)
+    rows = [(ev.check_id, ev.summary.get(k)) for ev in result.evidence for k in ("tightest", "loosest")
+            if ev.summary.get(k) and ENCODING not in ev.flags]
+
+    def pick(fn):
+        found = fn(rows, key=lambda r: r[1]["slack"]) if rows else None
+        return None if found is None else {"check": found[0], **found[1]}
+
+    return {"deciding_check": j.deciding_check,
+            "deciding": None if decider is None or not decider.summary.get("deciding") else
+            {"check": decider.check_id, **decider.summary["deciding"]},
+            "label": None if decider is None else decider.construction_label,
+            "tightest": pick(min), "loosest": pick(max)}
+
+
 def build_ledger(results: list[ClaimResult], *, tier: str, seed: int, strict: bool = False) -> dict[str, Any]:
     claims = []
     for r in results:
         c = r.claim
+        j = r.judgement
         claims.append({"id": c.id, "title": c.title, "provenance": c.provenance, "relation_kind": c.relation_kind,
                        "statement": c.statement_text, "research_questions": list(c.research_questions),
-                       "verdict": r.verdict, "checks": [ev.to_dict() for ev in r.evidence]})
+                       "verdict": j.verdict, "verdict_reason": j.reason, "flags": j.flags,
+                       "depends_on": dict(r.dependencies), "summary": json_safe(claim_summary(r)),
+                       "checks": [ev.to_dict() for ev in r.evidence]})
     return {"schema": LEDGER_SCHEMA, "schema_version": LEDGER_SCHEMA_VERSION,
             "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "tier": tier, "seed": seed, "provenance": provenance(),

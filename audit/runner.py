@@ -7,7 +7,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from audit.judge import claim_verdict, judge
+from audit.judge import ClaimJudgement, claim_judgement, judge
 from theory.claims import REGISTRY, Claim, CheckSpec, get_claim
 from theory.evidence import INCONCLUSIVE, Evidence, RunContext
 
@@ -16,14 +16,20 @@ CheckFn = Callable[..., Evidence]
 
 @dataclass
 class ClaimResult:
-    """A claim and the judged evidence of each of its checks at one tier."""
+    """A claim, the judged evidence of each of its checks at one tier, and the verdicts of the claims it depends
+    on (``Claim.depends_on``; None = not run)."""
 
     claim: Claim
     evidence: list[Evidence] = field(default_factory=list)
+    dependencies: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def judgement(self) -> ClaimJudgement:
+        return claim_judgement(self.evidence, self.dependencies)
 
     @property
     def verdict(self) -> str:
-        return claim_verdict(ev.verdict for ev in self.evidence)
+        return self.judgement.verdict
 
 
 def resolve(target: str) -> CheckFn:
@@ -83,11 +89,28 @@ def run_check(claim: Claim, spec: CheckSpec, ctx: RunContext, **parameters: obje
     return ev
 
 
+def with_dependencies(claims: list[Claim]) -> list[Claim]:
+    """``claims`` with every claim they depend on (transitively) placed before its first dependent."""
+    out: list[Claim] = []
+
+    def add(claim: Claim) -> None:
+        if any(c.id == claim.id for c in out):
+            return
+        for dep in claim.depends_on:
+            add(REGISTRY[dep])
+        out.append(claim)
+
+    for claim in claims:
+        add(claim)
+    return out
+
+
 def run_claims(claims: list[Claim], ctx: RunContext,
                on_check: Callable[[Claim, CheckSpec, Evidence | None], None] | None = None) -> list[ClaimResult]:
-    """Run every check of every claim at ``ctx.tier``; ``on_check`` is called before (ev=None) and after each."""
-    results = []
-    for claim in claims:
+    """Run every check of every claim at ``ctx.tier``, and of the claims they depend on (a dependent claim's
+    verdict needs its basis); ``on_check`` is called before (ev=None) and after each."""
+    results: list[ClaimResult] = []
+    for claim in with_dependencies(claims):
         result = ClaimResult(claim)
         for spec in claim.checks_for(ctx.tier):
             if on_check:
@@ -96,5 +119,7 @@ def run_claims(claims: list[Claim], ctx: RunContext,
             result.evidence.append(ev)
             if on_check:
                 on_check(claim, spec, ev)
+        result.dependencies = {dep: next((r.verdict for r in results if r.claim.id == dep), None)
+                               for dep in claim.depends_on}
         results.append(result)
     return results

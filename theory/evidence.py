@@ -47,6 +47,9 @@ class Comparison:
     tolerance_name: str = "exact"
     interval: tuple[float, float] | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    # An *encoding* row compares the suite's own encoding with itself (e.g. a projected iterate against the
+    # radius it was projected onto): shown, and a failure counts, but it is never evidence for the claim.
+    encoding: bool = False
 
     def __post_init__(self) -> None:
         if self.relation not in RELATIONS:
@@ -111,6 +114,11 @@ class Counterexample:
 
     ``reverified`` is True only when an independent computation (plain float64 numpy
     or exact rational arithmetic, named in ``method``) reproduced the failure.
+
+    ``recorded_measured`` (optional) is the value the check recorded for the quantity that ``recomputed_measured``
+    recomputes independently; when the two differ by more than ``agreement_rtol``·max(1, |recorded|) the
+    re-verification itself disagrees with the measurement (:attr:`disagrees`): an internal inconsistency, which
+    the judge counts as ``violated`` whatever the failing comparison says.
     """
 
     comparison: str
@@ -120,9 +128,23 @@ class Counterexample:
     recomputed_bound: float
     method: str
     reverified: bool
+    recorded_measured: float | None = None
+    agreement_rtol: float = 0.0
+
+    @property
+    def disagrees(self) -> bool:
+        """The independent recomputation contradicts the recorded measurement (non-finite values count)."""
+        if self.recorded_measured is None:
+            return False
+        rec, new = float(self.recorded_measured), float(self.recomputed_measured)
+        if not (math.isfinite(rec) and math.isfinite(new)):
+            return not (rec == new)
+        return abs(new - rec) > self.agreement_rtol * max(1.0, abs(rec))
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["disagrees"] = self.disagrees
+        return out
 
 
 @dataclass
@@ -181,15 +203,21 @@ class Evidence:
     controls: list[Control] = field(default_factory=list)
     error: str | None = None            # why the check could not run (one line); set by the runner
     error_traceback: str | None = None  # the traceback behind ``error``, kept for the ledger
+    # A construction audit's exact label, shown with its verdict (e.g. "refuted as reconstructed (bias-free): …").
+    construction_label: str | None = None
     wall_time_s: float = 0.0
     verdict: str | None = None
     verdict_reason: str = ""
+    # Set by the judge: one-word flags on the verdict ("loose", "encoding") and the comparison summary
+    # {"deciding": row | None, "tightest": row | None, "loosest": row | None} (audit.judge.summarize).
+    flags: list[str] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
 
     def compare(self, name: str, measured: float, bound: float, relation: str, *,
                 tolerance: float = 0.0, tolerance_name: str = "exact",
-                interval: tuple[float, float] | None = None, **detail: Any) -> Comparison:
-        """Append and return a comparison row."""
-        row = Comparison(name, measured, bound, relation, tolerance, tolerance_name, interval, dict(detail))
+                interval: tuple[float, float] | None = None, encoding: bool = False, **detail: Any) -> Comparison:
+        """Append and return a comparison row (``encoding``: see :class:`Comparison`)."""
+        row = Comparison(name, measured, bound, relation, tolerance, tolerance_name, interval, dict(detail), encoding)
         self.comparisons.append(row)
         return row
 
@@ -207,6 +235,9 @@ class Evidence:
             "tier": self.tier,
             "verdict": self.verdict,
             "verdict_reason": self.verdict_reason,
+            "flags": list(self.flags),
+            "summary": self.summary,
+            "construction_label": self.construction_label,
             "comparisons": [c.to_dict() for c in self.comparisons],
             "counterexamples": [c.to_dict() for c in self.counterexamples],
             "seeds": list(self.seeds),

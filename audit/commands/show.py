@@ -37,5 +37,11 @@ def run(args: argparse.Namespace) -> int:
     for s in c.checks:
         budgets = ", ".join(f"{t} ≤ {s.budget_s.get(t, float('nan')):.0f} s" for t in s.tiers)
         out.print(f"  {s.id} [{'/'.join(s.tiers)}; {budgets}]: {s.description}", highlight=False, markup=False)
-        out.print(f"    measured in {s.target}; planted errors: {len(planted_errors(s.id))}", highlight=False, markup=False)
+        out.print(f"    measured in {s.target}; planted errors: {len(planted_errors(s.id))}"
+                  + ("; ENCODING check (shown, not evidence)" if s.encoding else ""), highlight=False, markup=False)
+        if s.tolerances:
+            out.print("    pre-registered tolerances (theory/tolerances.py): "
+                      + ", ".join(t.name for t in s.tolerances), highlight=False, markup=False)
+    if c.depends_on:
+        out.print(f"depends on: {', '.join(c.depends_on)} (at most as strong as their verdicts)", highlight=False)
     return 0

@@ -103,14 +103,44 @@ def header_blocks(ledger: dict[str, Any], run_info: dict[str, Any]) -> list[Bloc
     return [Heading(2, "Provenance"), Table(["item", "value"], rows)]
 
 
+def row_text(row: dict[str, Any] | None) -> str:
+    """A summary comparison as 'name: measured REL bound (slack s)', '—' when there is none."""
+    if not row:
+        return "—"
+    if row.get("interval"):
+        lo, hi = row["interval"]
+        what = f"CI [{fmt(lo)}, {fmt(hi)}] ∋ {fmt(row.get('bound'))}"
+    else:
+        what = f"{fmt(row.get('measured'))} {row.get('relation', '')} {fmt(row.get('bound'))}"
+    slack = f" (slack {fmt(row['slack'])})" if isinstance(row.get("slack"), (int, float)) else ""
+    where = f"{row['check']}: " if row.get("check") else ""
+    return f"{where}{row.get('name', '')}: {what}{slack}"
+
+
+def _flags(item: dict[str, Any]) -> str:
+    return ", ".join(str(f) for f in item.get("flags") or []) or "—"
+
+
+def _claim_decider(claim: dict[str, Any]) -> str:
+    """What decided a claim: its deciding comparison, else its label or verdict reason."""
+    summary = claim.get("summary") or {}
+    if summary.get("deciding"):
+        return row_text(summary["deciding"])
+    if summary.get("label"):
+        return f"{summary.get('deciding_check') or ''}: {summary['label']}".lstrip(": ")
+    return str(claim.get("verdict_reason", "")) or "—"
+
+
 def summary_blocks(ledger: dict[str, Any]) -> list[Block]:
     claims = ledger.get("claims", [])
     counts = Counter(c.get("verdict", "") for c in claims)
     rows = []
     for claim in claims:
         checks = claim.get("checks", [])
+        summary = claim.get("summary") or {}
         rows.append([[Run("link", claim["id"], "#" + anchor(claim["id"]))], f"[{claim.get('provenance', '')}]",
-                     [Run("verdict", claim.get("verdict", ""))], str(len(checks)),
+                     [Run("verdict", claim.get("verdict", ""))], _flags(claim), _claim_decider(claim),
+                     row_text(summary.get("tightest")), row_text(summary.get("loosest")), str(len(checks)),
                      f"{sum(float(c.get('wall_time_s', 0.0)) for c in checks):.1f} s" if checks else "—"])
     timing = []
     for claim in claims:
@@ -122,7 +152,13 @@ def summary_blocks(ledger: dict[str, Any]) -> list[Block]:
                            f"{float(c.get('wall_time_s', 0.0)):.2f} s", f"{budget:.0f} s" if budget else "—"])
     blocks: list[Block] = [Heading(2, "Summary"),
                            Paragraph(plain(", ".join(f"{n} {v}" for v, n in sorted(counts.items())) + ".")),
-                           Table(["claim", "provenance", "verdict", "checks", "wall time"], rows)]
+                           Table(["claim", "provenance", "verdict", "flags", "deciding comparison (or label)",
+                                  "tightest comparison", "loosest comparison", "checks", "wall time"], rows),
+                           Paragraph(plain("Slack: bound/measured for ≤, measured/bound for ≥, CI width/|bound| for "
+                                           "a rate (1 = tight); flags: loose (a holding comparison with slack "
+                                           "> 100), encoding (the suite's own encoding against itself: not "
+                                           "evidence), depends-on:X (at most as strong as claim X). The tightest "
+                                           "and loosest leave out encoding rows."))]
     if timing:
         blocks += [Heading(3, "Wall time per check"),
                    Table(["check", "claim", "verdict", "wall time", f"{ledger.get('tier', '')}-tier budget"], timing)]
@@ -135,7 +171,9 @@ def claim_blocks(claim: dict[str, Any], tier: str, figures: dict[str, list[Figur
     blocks: list[Block] = [
         Heading(2, claim["id"], anchor(claim["id"])),
         Paragraph([Run("b", f"[{claim.get('provenance', '')}]"), Run("", " " + claim.get("title", ""))]),
-        Paragraph([Run("", "Verdict: "), Run("verdict", claim.get("verdict", ""))]),
+        Paragraph([Run("", "Verdict: "), Run("verdict", claim.get("verdict", "")),
+                   Run("", f" — {claim['verdict_reason']}" if claim.get("verdict_reason") else ""),
+                   Run("i", f" (flags: {_flags(claim)})" if claim.get("flags") else "")]),
         Paragraph([Run("b", "Statement. "), Run("", claim.get("statement", ""))]),
     ]
     if reg is not None and reg.hypotheses:
@@ -161,6 +199,14 @@ def check_blocks(check: dict[str, Any], spec: Any, figures: list[FigureSpec], pr
         Paragraph([Run("verdict", check.get("verdict", "")), Run("", f" — {check.get('verdict_reason', '')} "),
                    Run("i", f"({float(check.get('wall_time_s', 0.0)):.2f} s)")]),
     ]
+    summary = check.get("summary") or {}
+    items = [[Run("b", f"{label}: "), Run("", row_text(summary.get(key)))]
+             for key, label in (("deciding", "deciding comparison"), ("tightest", "tightest (slack)"),
+                                ("loosest", "loosest (slack)")) if summary.get(key)]
+    if check.get("flags"):
+        items.insert(0, [Run("b", "flags: "), Run("", _flags(check))])
+    if items:
+        blocks.append(BulletList(items))
     if spec is not None:
         blocks.append(Paragraph([Run("i", spec.description)]))
     measurements = check.get("measurements") if isinstance(check.get("measurements"), dict) else {}
@@ -213,8 +259,9 @@ def _comparison_rows(comparisons: list[dict[str, Any]]) -> list[list[Any]]:
     rows = []
     for c in comparisons:
         detail = c.get("detail") or {}
-        rows.append([c.get("name", ""), _measured(c), [Run("code", c.get("relation", ""))], fmt(c.get("bound")),
-                     fmt(c.get("margin")), f"{fmt(c.get('tolerance'))} ({c.get('tolerance_name', '')})",
+        name = c.get("name", "") + (" [encoding]" if c.get("encoding") else "")
+        rows.append([name, _measured(c), [Run("code", c.get("relation", ""))], fmt(c.get("bound")),
+                     fmt(c.get("margin")), fmt(c.get("slack")), f"{fmt(c.get('tolerance'))} ({c.get('tolerance_name', '')})",
                      "✓" if c.get("holds") else "✗",
                      "; ".join(f"{k} = {fmt(v)}" for k, v in detail.items()) if isinstance(detail, dict) else ""])
     return rows
@@ -223,7 +270,7 @@ def _comparison_rows(comparisons: list[dict[str, Any]]) -> list[list[Any]]:
 def _comparison_blocks(comparisons: list[dict[str, Any]]) -> list[Block]:
     if not comparisons:
         return []
-    cols = ["comparison", "measured", "relation", "bound", "margin", "tolerance", "holds", "detail"]
+    cols = ["comparison", "measured", "relation", "bound", "margin", "slack", "tolerance", "holds", "detail"]
     if len(comparisons) <= MAX_COMPARISON_ROWS:
         return [Table(cols, _comparison_rows(comparisons), "Measured against the bound")]
 

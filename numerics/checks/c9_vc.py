@@ -8,7 +8,13 @@ convention it reports whether the template proves the bound, whether the hypothe
   fails   — decision stumps meet the hypothesis for n = 2 and VC(stumps on R^d) ≤ d − 1 for d ≥ 6;
   holds   — the template proves the bound under the convention.
 It also measures the strict-gap obstruction: the most points one group of a 2-point template can shatter
-under strict separation (exact enumeration, d = 2..6 fast), against the counting bound O(log d).
+under strict separation (exact enumeration, d = 2..6 fast), against the counting bound O(log d), and n = 3:
+the maximum/minimum of two stumps meets the hypothesis for every admissible ≤ 3-point dataset (exact, on
+sampled datasets per convention) with VC dimension ≤ max{N : 2^N ≤ 2(2 + 2d(N − 1))²} < d from d₃ = 21 on,
+while at small d it shatters the template's own d q-points (d ≤ 5) — so ⌊3/2⌋·d fails at n = 3 too, but only
+for large d. Label: "vacuous under the literal reading; false at n = 2 (VC(stumps on R⁶) = 5 < 6)". Why no
+bound uniform over n ≥ 2 survives: stumps meet the n = 2 hypothesis in every dimension and have VC dimension
+Θ(log d), so any bound VC ≥ g(n)·d valid for all n ≥ 2 needs g(2)·d = O(log d), i.e. g(2) = 0.
 
 ``check_l2_kim`` — the ℓ2 template of Kim, Moon, Yun (2025): exact ρ² thresholds (k − 1)/k, the largest k
 at a given ρ, exact shattering of k·⌊n/2⌋ points at the threshold, and its failure just below.
@@ -34,18 +40,21 @@ import numpy as np
 
 from numerics.capacity.shattering import REALIZABLE, UNREALIZABLE, Oracle, ShatterResult, labelings, shatter
 from numerics.capacity.strict_gap import (BoxPairOracle, stump_interpolator, stump_labeling_bound,
-                                 stump_robustly_interpolates, stump_vc_upper_bound, strict_gap_capacity)
+                                 stump_robustly_interpolates, stump_vc_upper_bound, strict_gap_capacity,
+                                 two_stump_interpolator, two_stump_labelings, two_stump_refutation_d,
+                                 two_stump_vc_upper_bound, two_stumps_robustly_interpolate)
 from numerics.capacity.vc_constructions import (CONVENTIONS, Convention, ForcingOracle, KimL2Template, LinfTemplate,
                                        forced_labels, inadmissible_pair, interpolation_obstruction,
                                        kim_max_k, kim_threshold_rho_sq, measured_threshold_rho_sq)
 from theory.errors import InputError
-from theory.evidence import Counterexample, Evidence, RunContext
+from theory.evidence import HOLDS_UNDER, REFUTED_AS_STATED, VACUOUS, Counterexample, Evidence, RunContext
+from theory.tolerances import tolerance
 
 CLAIM = "C9-vc-linf"
 DELTA = Fraction(1, 2)  # ℓ∞ radius of the audit (any δ > 0 gives the same pattern; a non-integer one exercises Q)
 REFUTATION_D = 6  # smallest d with 2^d > 2 + 2d(d − 1): stumps cannot shatter d points in R^d
 PRINTED_RHO = {2: 0.7071, 3: 0.8165}  # Kim et al.'s printed 4-digit thresholds √(1/2), √(2/3) (docs/claims.md §6 L2)
-PRINTED_RHO_TOL = 5e-5  # half a unit in the 4th printed digit
+PRINTED_RHO_TOL = tolerance("C9-l2-kim", "PRINTED_RHO_TOL")  # half a unit in the 4th printed digit
 BELOW_THRESHOLD_GAP = Fraction(1, 1000)  # ρ² just below the threshold: (k − 1)/k − 1/1000
 KIM_RHO_SQ_GRID = (Fraction(0), Fraction(1, 4), Fraction(1, 2), Fraction(3, 5), Fraction(2, 3), Fraction(7, 10),
                    Fraction(3, 4), Fraction(4, 5), Fraction(5, 6))
@@ -342,6 +351,7 @@ def _convention_table(ev: Evidence, T0: LinfTemplate, cases_counts: dict, rng: n
                REFUTATION_D - 1, "<=", labelings_bound=stump_labeling_bound(REFUTATION_D, REFUTATION_D),
                all_labelings=2**REFUTATION_D)
     rows, statuses, stump_failures, bad_vacuity = [], [], 0, 0
+    ev.measurements["meetable_conventions"] = []
     for conv, counts in pick:
         hyp = _hypothesis_status(conv, REFUTATION_D, DELTA, rng, samples)
         if hyp["unmeetable"]:
@@ -353,6 +363,7 @@ def _convention_table(ev: Evidence, T0: LinfTemplate, cases_counts: dict, rng: n
             statement = ("fails" if hyp["failures"] == 0 and vc_bound < REFUTATION_D
                          else "holds" if proves else "undecided")
             hyp_cell = f"met by stumps ({hyp['checked']} datasets)"
+            ev.measurements["meetable_conventions"].append(conv.label)
         statuses.append(statement)
         rows.append([conv.label, f"{counts['admissible']}/{total0}", f"{counts['interpolable']}/{total0}",
                      f"{counts['forces']}/{total0}", _template_reason(counts, conv), hyp_cell,
@@ -361,6 +372,54 @@ def _convention_table(ev: Evidence, T0: LinfTemplate, cases_counts: dict, rng: n
     ev.compare("vacuity certificates (shared point in both closed sets) failing the exact re-check", bad_vacuity,
                0, "==")
     return rows, statuses
+
+
+def _random_triples(rng: np.random.Generator, d: int, delta: Fraction, strict: bool, count: int) -> list:
+    """3-point datasets built from the 2-point ones: a third point ≥ 2δ (> 2δ strict) from the second along a
+    random coordinate, labelled like the first (or like the second), exact rationals."""
+    out = []
+    for pair in _random_pairs(rng, d, delta, strict, count):
+        if len(pair) < 2 or pair[0][1] == pair[1][1]:
+            continue
+        (a, y), (b, _) = pair
+        gap = 2 * delta + (Fraction(int(rng.integers(1, 9)), 64) if strict or rng.random() < 0.5 else 0)
+        k = int(rng.integers(d))
+        c = tuple(v + (gap * int(rng.choice([-1, 1])) if i == k else Fraction(int(rng.integers(-8, 9)), 16))
+                  for i, v in enumerate(b))
+        out.append(((a, y), (b, -y), (c, y if rng.random() < 0.8 else -y)))
+    return out
+
+
+def _n3_audit(ev: Evidence, meetable: list[Convention], ds: list[int], rng: np.random.Generator,
+              samples: int) -> list[list]:
+    """n = 3 (⌊3/2⌋·d = d claimed): two-stump functions meet the hypothesis (exact, sampled datasets per meetable
+    convention); per small d, the labelings they induce on the template's own q-points and their VC bound."""
+    checked, failures = 0, 0
+    for conv in meetable:
+        for d in (3, REFUTATION_D):
+            geo = LinfTemplate(3, d, DELTA).geometry
+            for data in _random_triples(rng, d, DELTA, conv.strict, samples):
+                if inadmissible_pair(data, geo, conv) is not None or interpolation_obstruction(data, geo, conv):
+                    continue
+                f = two_stump_interpolator(data, geo, conv)
+                checked += 1
+                failures += f is None or not two_stumps_robustly_interpolate(data, geo, conv, f)
+    ev.compare("n = 3: two-stump functions failing to robustly interpolate an admissible 3-point dataset",
+               failures, 0, "==", datasets_checked=checked, conventions=len(meetable))
+    d3 = two_stump_refutation_d()
+    ev.compare(f"n = 3: VC(two stumps on R^{d3}) upper bound (counting) vs ⌊3/2⌋·{d3} − 1",
+               two_stump_vc_upper_bound(d3), d3 - 1, "<=", previous_d_bound=two_stump_vc_upper_bound(d3 - 1))
+    rows = []
+    for d in ds:
+        X = LinfTemplate(3, d, DELTA).q_points()
+        realized = len(two_stump_labelings(X))
+        bound = two_stump_vc_upper_bound(d)
+        status = ("no refutation by this class (shatters d points)" if realized == 2 ** d else
+                  f"fails (VC ≤ {bound} < {d})" if bound < d else "undecided by this class")
+        rows.append([d, d, f"{realized}/{2 ** d}", bound, status])
+    rows.append([d3, d3, "—", two_stump_vc_upper_bound(d3), f"fails (VC ≤ {two_stump_vc_upper_bound(d3)} < {d3})"])
+    ev.measurements["n3"] = {"datasets_checked": checked, "failures": failures, "refutation_d": d3}
+    return rows
 
 
 def _strict_gap(ev: Evidence, ds: list[int], t: Fraction, oracle: Oracle | None,
@@ -415,12 +474,25 @@ def check_linf_conventions(ctx: RunContext, *, oracle: Oracle | None = None, q_o
     rows, statuses = _convention_table(ev, templates[0], {(T.n, T.d): _convention_counts(T) for T in templates},
                                        rng, samples)
     cap_rows = _strict_gap(ev, capacity_ds, t, oracle, results)
+    meetable = [conv for conv, s in zip(CONVENTIONS, statuses) if s != "vacuous"]
+    n3_rows = _n3_audit(ev, meetable, capacity_ds, rng, samples // 4)
     _witness_audit(ev, results, _reverify_witness)
     _statuses(ev, [r for _, r, _ in results])
 
     literal = [s for conv, s in zip(CONVENTIONS, statuses) if conv.literal]
     holds = [conv.label for conv, s in zip(CONVENTIONS, statuses) if s == "holds"]
-    ev.construction_verdict = "holds-under" if "holds" in literal else "refuted-as-stated"
+    cap6 = next((r for r in cap_rows if r[0] == REFUTATION_D), None)
+    vc6 = (f"= {cap6[3]}" if cap6 is not None and cap6[3] == int(str(cap6[4]).split()[0])
+           else f"≤ {stump_vc_upper_bound(REFUTATION_D)}")
+    false_n2 = f"false at n = 2 (VC(stumps on R⁶) {vc6} < {REFUTATION_D})"
+    if "holds" in literal:
+        ev.construction_verdict, ev.construction_label = HOLDS_UNDER, "holds under the literal reading"
+    elif all(s == "vacuous" for s in literal):
+        ev.construction_verdict = VACUOUS
+        ev.construction_label = f"vacuous under the literal reading; {false_n2}" + (
+            "" if "fails" in statuses else " — NOT reproduced in this run")
+    else:
+        ev.construction_verdict, ev.construction_label = REFUTED_AS_STATED, f"refuted as stated; {false_n2}"
     ev.measurements["tables"] = {
         "C9 conventions (ℓ∞ template)": {
             "columns": ["convention", "admissible", "interpolable", "forces s", "template",
@@ -428,7 +500,11 @@ def check_linf_conventions(ctx: RunContext, *, oracle: Oracle | None = None, q_o
             "rows": rows},
         "C9 strict-gap capacity per group": {
             "columns": ["d", "template claims", "template q-points", "best set (exact)", "upper bound", "log2 d"],
-            "rows": cap_rows}}
+            "rows": cap_rows},
+        "C9 at n = 3 (two-stump class: max/min of two stumps)": {
+            "columns": ["d", "claimed ⌊3/2⌋·d", "template q-points: labelings realized (exact)",
+                        "VC upper bound (counting)", "statement at n = 3"],
+            "rows": n3_rows}}
     ev.measurements["statement_by_convention"] = {conv.label: s for conv, s in zip(CONVENTIONS, statuses)}
     vc_bound = stump_vc_upper_bound(REFUTATION_D)
     ev.notes += [
@@ -441,8 +517,16 @@ def check_linf_conventions(ctx: RunContext, *, oracle: Oracle | None = None, q_o
         f"template dataset and {samples} sampled 2-point datasets per convention; proof: the pair differs by "
         f"≥ 2δ in one coordinate) and VC(stumps on R^{REFUTATION_D}) ≤ {vc_bound} < {REFUTATION_D} = ⌊2/2⌋·d "
         f"({stump_labeling_bound(REFUTATION_D, REFUTATION_D)} < 2^{REFUTATION_D} labelings; 2 + 2d(d − 1) < 2^d "
-        "for every d ≥ 6), so the exact bound ⌊n/2⌋·d fails at n = 2 for every d ≥ 6. Whether Ω(nd) holds "
-        "for larger n under these conventions is not decided here.",
+        "for every d ≥ 6), so the exact bound ⌊n/2⌋·d fails at n = 2 for every d ≥ 6.",
+        "No bound uniform over n ≥ 2 survives: stumps meet the n = 2 hypothesis in every dimension and have VC "
+        "dimension Θ(log d) (≤ max{N : 2^N ≤ 2 + 2d(N − 1)}), so VC ≥ g(n)·d for all n ≥ 2 forces g(2)·d = "
+        "O(log d), i.e. g(2) = 0; a true Ω(nd) statement has to exclude small n.",
+        f"n = 3 (claimed count d): the max/min of two stumps meets the hypothesis (exact, "
+        f"{ev.measurements['n3']['datasets_checked']} sampled admissible 3-point datasets over the meetable "
+        f"conventions) and has VC ≤ max{{N : 2^N ≤ 2(2 + 2d(N − 1))²}} < d for d ≥ "
+        f"{ev.measurements['n3']['refutation_d']}: the count fails at n = 3 from there on; at d ≤ 5 the class "
+        "shatters the template's own q-points, so no refutation at small d (table 'C9 at n = 3'). Larger n is "
+        "not decided here.",
         f"Conventions under which the statement holds non-vacuously: {holds or 'none'}; the ℓ2 version "
         "(Kim, Moon, Yun 2025) is checked by C9-l2-kim.",
         "Disagreement with the audit item of docs/claims.md §5 C9: under closed balls the claim is not false but vacuous. "

@@ -8,4 +8,5 @@ broken one. Every entry must be judged ``violated``.
 - ``bounds``    an unsound IBP upper bound
 - ``training``  Algorithm 1 with gradient ascent or the wrong projection radius
 - ``oracles``   a shattering oracle that always answers 'realizable'
+- ``ntk``       a structured empirical NTK with the layer scale dropped from its recursion
 """

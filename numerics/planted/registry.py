@@ -12,6 +12,7 @@ from typing import Any
 
 from numerics.planted.attacks import CleanGradientPGD, OutsideBallAttack, WrongSignLinearMaximizer
 from numerics.planted.bounds import ibp_upper_dropped_radius_term
+from numerics.planted.ntk import structured_ntk_unscaled_recursion
 from numerics.planted.oracles import AlwaysRealizableOracle
 from numerics.planted.robust_kernel import MissingLayerTermNTK, best_case_linear_inner_max
 from numerics.planted.training import WrongRadiusTrainer, WrongSignTrainer
@@ -66,6 +67,10 @@ def _registry() -> dict[str, dict[str, dict[str, Any]]]:
             "analytic kernel with a wrong c_σ (1.0)": {"c_sigma_override": 1.0},
             "analytic recursion missing the h = 1 term": {"drop_layer_term": 1},
             "claimed rate m^(−1) instead of m^(−1/2)": {"expected_rate": -1.0},
+            "structured empirical NTK without the layer scale in its recursion (caught as an internal "
+            "inconsistency by the autograd re-verification)":
+                {"empirical": structured_ntk_unscaled_recursion,
+                 "config": {"activations": ("relu",), "depths": (2,), "replicates": 4, "log2_width_max_deep": 9}},
         },
         "C6-attack-strength": {
             "PGD with the gradient taken at the clean point": {"pgd": CleanGradientPGD},
@@ -80,6 +85,9 @@ def _registry() -> dict[str, dict[str, dict[str, Any]]]:
         "C8-robust-loss-vs-R": {
             "solver kernel misses a layer term": {"kernel": MissingLayerTermNTK},
             "perturbation moved along +y·w (best case)": {"linear_inner_max": best_case_linear_inner_max},
+        },
+        "C8-bias-variant": {
+            "solver kernel misses a layer term": {"kernel": MissingLayerTermNTK},
         },
         "C8-antipodal-obstruction": {
             "obstruction applied to a softplus net": {"obstruction_activation": "softplus"},

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from audit.judge import claim_verdict, deciding_comparison, judge
+from audit.judge import claim_judgement, claim_verdict, deciding_comparison, flag_text, judge
 from theory.evidence import Comparison, Counterexample, Evidence
 
 
@@ -153,3 +153,105 @@ def test_claim_level_error_outranks_everything_but_a_reverified_violation():
     assert claim_verdict(["consistent", "error", "consistent"]) == "error"
     assert claim_verdict(["inconclusive", "error", "refuted-as-stated"]) == "error"
     assert claim_verdict(["error", "violated"]) == "violated"
+# --- slack, encoding, dependency and re-verification rules (issue 15) ------------------------------------------
+
+def test_a_holding_comparison_with_slack_above_100_flags_the_verdict_loose():
+    ev = Evidence("C", "c", "fast")
+    ev.compare("tight", 1.0, 2.0, "<=")
+    ev.compare("loose", 1e-3, 0.45, "<=")                      # slack 450
+    assert judge(ev).verdict == "consistent" and ev.flags == ["loose"]
+    assert "slack > 100" in ev.verdict_reason and "'loose'" in ev.verdict_reason
+    assert flag_text(ev) == "loose"
+    assert ev.summary["loosest"]["name"] == "loose" and ev.summary["tightest"]["name"] == "tight"
+    assert ev.to_dict()["flags"] == ["loose"]
+    ev2 = Evidence("C", "c", "fast")
+    ev2.compare("tight", 1.0, 99.0, "<=")
+    assert judge(ev2).flags == [] and flag_text(ev2) == ""
+
+
+def test_the_summary_names_the_deciding_row_not_merely_the_tightest():
+    ev = Evidence("C", "c", "fast")
+    ev.compare("identity", 4.0, 4.0, "<=")
+    ev.compare("loose", 1.0, 8.0, "<=")
+    row = ev.compare("broken", 1.5, 1.0, "<=")
+    ev.counterexamples.append(Counterexample(row.name, "x", {}, 1.5, 1.0, "float64", True))
+    judge(ev)
+    assert ev.summary["deciding"]["name"] == "broken" and ev.summary["loosest"]["name"] == "loose"
+    audit = Evidence("C", "c", "fast", construction_verdict="refuted-as-stated",
+                     construction_label="false at n = 2")
+    audit.compare("count", 4.0, 4.0, "<=")                     # slack 1: the tightest, but it did not decide
+    judge(audit)
+    assert audit.summary["deciding"] is None and audit.summary["tightest"]["name"] == "count"
+    assert audit.verdict_reason == "false at n = 2" and audit.summary["label"] == "false at n = 2"
+
+
+def test_an_encoding_check_is_shown_but_never_consistent():
+    ev = Evidence("L1-zhang2020-width-exp-in-d", "L1-width-exponential", "fast")
+    ev.compare("our encoding grows exponentially", 1.0, 1.0, "==")
+    assert judge(ev).verdict == "vacuous" and ev.flags == ["encoding"]
+    assert "encoding check" in ev.verdict_reason
+    ev.compare("our encoding contradicts itself", 2.0, 1.0, "==")
+    assert judge(ev).verdict == "inconclusive"                  # a failure still counts
+
+
+def test_encoding_rows_do_not_count_as_evidence():
+    ev = Evidence("C", "c", "fast")
+    ev.compare("projection keeps the iterate in the ball", 1.0, 1.0, "<=", encoding=True)
+    assert judge(ev).verdict == "vacuous" and ev.flags == ["encoding"]
+    ev.compare("measured rate", -0.5, -0.5, "contains", interval=(-0.6, -0.4))
+    assert judge(ev).verdict == "consistent" and "1 encoding row(s) not counted" in ev.verdict_reason
+    assert deciding_comparison(ev).name == "measured rate"
+    ev.compare("projection broken", 2.0, 1.0, "<=", encoding=True)
+    ev.counterexamples.append(Counterexample("projection broken", "x", {}, 2.0, 1.0, "numpy", True))
+    assert judge(ev).verdict == "violated"
+
+
+def _judged(verdict, check_id="c", flags=()):
+    ev = Evidence("C", check_id, "fast")
+    ev.verdict, ev.flags = verdict, list(flags)
+    return ev
+
+
+def test_a_claim_whose_evidence_is_encoding_only_is_vacuous():
+    assert claim_judgement([_judged("vacuous", flags=["encoding"])]).verdict == "vacuous"
+    mixed = claim_judgement([_judged("vacuous", "enc", flags=["encoding"]), _judged("consistent", "real")])
+    assert mixed.verdict == "consistent" and mixed.deciding_check == "real"
+    assert claim_judgement([_judged("vacuous", flags=["encoding"]), _judged("violated")]).verdict == "violated"
+
+
+@pytest.mark.parametrize("basis, expected", [("consistent", "consistent"), ("holds-under", "holds-under"),
+                                             ("vacuous", "vacuous"), ("refuted-as-stated", "vacuous"),
+                                             ("inconclusive", "inconclusive"), ("violated", "inconclusive"),
+                                             (None, "inconclusive")])
+def test_a_claim_is_at_most_as_strong_as_the_claim_it_is_built_on(basis, expected):
+    j = claim_judgement([_judged("consistent")], {"C9-vc-linf": basis})
+    assert j.verdict == expected and "depends-on:C9" in j.flags
+    if expected != "consistent":
+        assert "built on C9-vc-linf" in j.reason
+    assert claim_judgement([_judged("violated")], {"C9-vc-linf": "vacuous"}).verdict == "violated"
+
+
+def test_l3_depends_on_c9_and_a_run_of_l3_runs_c9_first():
+    from audit.runner import with_dependencies
+    from theory.claims import REGISTRY
+    assert REGISTRY["L3-li2022-param-bounds"].depends_on == ("C9-vc-linf",)
+    assert [c.id for c in with_dependencies([REGISTRY["L3-li2022-param-bounds"]])] == \
+        ["C9-vc-linf", "L3-li2022-param-bounds"]
+
+
+def _mismatch(recomputed):
+    ev = Evidence("C", "c", "fast")
+    row = ev.compare("slope", -0.1, -0.5, "contains", interval=(-0.2, 0.0))
+    ev.counterexamples.append(Counterexample(row.name, "re-verification", {}, recomputed, -0.5,
+                                             "independent code path", reverified=False, recorded_measured=0.031,
+                                             agreement_rtol=1e-6))
+    return judge(ev)
+
+
+def test_a_reverification_that_disagrees_with_the_recorded_value_is_violated():
+    ev = _mismatch(0.0042)
+    assert ev.verdict == "violated" and "internal inconsistency" in ev.verdict_reason
+    assert "0.031" in ev.verdict_reason and "0.0042" in ev.verdict_reason
+    assert ev.to_dict()["counterexamples"][0]["disagrees"] is True
+    assert deciding_comparison(ev).name == "slope"
+    assert _mismatch(0.031 + 1e-9).verdict == "inconclusive"  # agreement: an unconfirmed failure stays inconclusive

@@ -354,3 +354,47 @@ def test_an_adapter_that_cannot_read_the_data_is_named_not_fatal():
                                                "series": {"own": {"x": [1], "y": [2]}}}}
     series, problems = series_for(check)
     assert list(series) == ["own"] and "finite_width_losses" in problems[0]
+
+
+def test_the_headline_shows_the_deciding_comparison_its_slack_and_the_flags_not_merely_the_tightest():
+    from audit.report import content, markdown
+    audit = _evidence("C9-vc-linf", "C9-linf-conventions", construction_verdict="vacuous",
+                      construction_label="vacuous under the literal reading; false at n = 2")
+    audit.compare("(n=4, d=3) template dataset size ≤ n", 4, 4, "<=")          # tight, but it decides nothing
+    audit.compare("VC bound", 5, 5.0 * 1000, "<=")                            # slack 1000: loose
+    rate = _evidence("C5-ntk-concentration", "C5-ntk-rate")
+    rate.compare("identity", 1.0, 1.0, "<=")
+    row = rate.compare("slope", -0.1, -0.5, "contains", interval=(-0.2, 0.0))
+    rate.counterexamples.append(Counterexample(row.name, "spot check", {}, 0.0042, -0.5, "autograd", False,
+                                               recorded_measured=0.031, agreement_rtol=1e-6))
+    results = []
+    for claim_id, ev in (("C9-vc-linf", audit), ("C5-ntk-concentration", rate)):
+        judge(ev)
+        results.append(ClaimResult(REGISTRY[claim_id], [ev]))
+    ledger = build_ledger(results, tier="fast", seed=0)
+    c9, c5 = ledger["claims"]
+    assert c9["summary"]["deciding"] is None and c9["summary"]["label"].startswith("vacuous under the literal")
+    assert c9["summary"]["tightest"]["name"].startswith("(n=4, d=3)") and c9["summary"]["loosest"]["slack"] == 1000
+    assert c9["flags"] == [] and audit.flags == []                           # loose only flags consistent verdicts
+    assert c5["verdict"] == "violated" and c5["summary"]["deciding"]["name"] == "slope"
+    md = markdown.render(content.summary_blocks(ledger)).replace("\\", "")
+    c9_line = next(line for line in md.splitlines() if line.startswith("| [C9-vc-linf]"))
+    assert "vacuous under the literal reading" in c9_line and "(slack 1)" in c9_line and "(slack 1000)" in c9_line
+    c5_line = next(line for line in md.splitlines() if line.startswith("| [C5-ntk-concentration]"))
+    assert "C5-ntk-rate: slope: CI [-0.2, 0] ∋ -0.5" in c5_line
+
+
+def test_claim_flags_and_dependency_reach_the_ledger():
+    basis = _evidence("C9-vc-linf", "C9-linf-conventions", construction_verdict="vacuous",
+                      construction_label="vacuous under the literal reading")
+    basis.compare("count", 4, 4, "<=")
+    built = _evidence("L3-li2022-param-bounds", "L3-bounds-consistent")
+    built.compare("lower ≤ upper", 1e-3, 1.0, "<=")                         # slack 1000: loose
+    for ev in (basis, built):
+        judge(ev)
+    results = [ClaimResult(REGISTRY["C9-vc-linf"], [basis]),
+               ClaimResult(REGISTRY["L3-li2022-param-bounds"], [built], {"C9-vc-linf": "vacuous"})]
+    l3 = build_ledger(results, tier="fast", seed=0)["claims"][1]
+    assert l3["verdict"] == "vacuous" and l3["depends_on"] == {"C9-vc-linf": "vacuous"}
+    assert l3["flags"] == ["loose", "depends-on:C9"] and "built on C9-vc-linf (vacuous)" in l3["verdict_reason"]
+    assert l3["checks"][0]["flags"] == ["loose"]

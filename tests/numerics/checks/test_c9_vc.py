@@ -1,5 +1,6 @@
-"""C9 checks: the ℓ∞ audit is refuted-as-stated with the per-convention table, the ℓ2 check is consistent, and
-every planted error (lying oracle, wrong offset, wrong group count) is caught as violated."""
+"""C9 checks: the ℓ∞ audit is vacuous under the literal reading and false at n = 2 (per-convention table), n = 3
+is measured, the ℓ2 check is consistent, and every planted error (lying oracle, wrong offset, wrong group
+count) is caught as violated."""
 from fractions import Fraction
 
 import pytest
@@ -34,10 +35,22 @@ def linf():
     return judge(check_linf_conventions(RunContext(seed=1)))
 
 
-def test_linf_audit_is_refuted_as_stated_with_every_comparison_holding(linf):
-    assert linf.verdict == "refuted-as-stated" and linf.construction_verdict == "refuted-as-stated"
+def test_linf_audit_is_vacuous_under_the_literal_reading_and_false_at_n_2(linf):
+    assert linf.verdict == "vacuous" and linf.construction_verdict == "vacuous"
+    assert linf.construction_label == ("vacuous under the literal reading; false at n = 2 (VC(stumps on R⁶) = 5 "
+                                       "< 6)")
+    assert linf.verdict_reason == linf.construction_label and linf.summary["deciding"] is None
     assert all(c.holds for c in linf.comparisons) and not linf.counterexamples
     assert set(linf.solver_statuses) == {"exact"}
+    assert any("No bound uniform over n ≥ 2" in n and "Θ(log d)" in n for n in linf.notes)
+
+
+def test_n_3_is_measured_two_stumps_meet_the_hypothesis_and_fail_the_count_from_d_21(linf):
+    rows = linf.measurements["tables"]["C9 at n = 3 (two-stump class: max/min of two stumps)"]["rows"]
+    assert [r[2] for r in rows[:4]] == ["4/4", "8/8", "16/16", "32/32"]      # d = 2..5: no refutation there
+    assert rows[-1][0] == 21 and rows[-1][3] == 20 and rows[-1][4].startswith("fails")
+    n3 = linf.measurements["n3"]
+    assert n3["failures"] == 0 and n3["datasets_checked"] > 100 and n3["refutation_d"] == 21
 
 
 def test_linf_convention_table(linf):
@@ -87,7 +100,7 @@ def test_planted_error_is_violated_with_a_reverified_counterexample(check, plant
 
 def test_a_harmless_offset_keeps_the_linf_verdict():
     """q = c + δ/2·e_j is still inside the right closed box and far from the next group."""
-    assert judge(check_linf_conventions(RunContext(), q_offset=Fraction(1, 2))).verdict == "refuted-as-stated"
+    assert judge(check_linf_conventions(RunContext(), q_offset=Fraction(1, 2))).verdict == "vacuous"
 
 
 def test_checks_are_registered_on_the_claim_with_their_planted_errors():
