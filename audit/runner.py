@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from audit.judge import ClaimJudgement, claim_judgement, judge
 from theory.claims import REGISTRY, Claim, CheckSpec, get_claim
-from theory.evidence import INCONCLUSIVE, Evidence, RunContext
+from theory.evidence import Evidence, RunContext
 
 CheckFn = Callable[..., Evidence]
 
@@ -39,7 +39,8 @@ def resolve(target: str) -> CheckFn:
 
 
 def select_claims(ids: Iterable[str] | None) -> list[Claim]:
-    """Claims named by id or short prefix (all claims when ``ids`` is empty); unknown ids raise InputError."""
+    """Claims named by id, short id or unique prefix, in any case (all claims when ``ids`` is empty); an unknown
+    or ambiguous id raises InputError listing the ids (``theory.claims.get_claim``)."""
     ids = list(ids or [])
     if not ids:
         return list(REGISTRY.values())
@@ -83,10 +84,7 @@ def run_check(claim: Claim, spec: CheckSpec, ctx: RunContext, **parameters: obje
     budget = spec.budget_s.get(ctx.tier)
     if budget is not None and ev.wall_time_s > budget:
         ev.notes.append(f"over the {ctx.tier}-tier budget: {ev.wall_time_s:.1f} s > {budget:.0f} s")
-    judge(ev)
-    if ev.verdict == INCONCLUSIVE and not ev.inconclusive_reasons:
-        ev.inconclusive_reasons.append(ev.verdict_reason)
-    return ev
+    return judge(ev)
 
 
 def with_dependencies(claims: list[Claim]) -> list[Claim]:
