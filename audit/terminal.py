@@ -75,8 +75,10 @@ def comparison_text(c: Comparison) -> str:
 
 
 def deciding_check(result: ClaimResult) -> Evidence | None:
-    """The check whose outcome is the claim's (the first one, in registry order)."""
-    return next((ev for ev in result.evidence if ev.verdict == result.verdict), None)
+    """The check that decided the claim (audit.judge.claim_judgement); None when none did (a dependency capped
+    the claim, its evidence is encoding only, or no check ran)."""
+    name = result.judgement.deciding_check
+    return next((ev for ev in result.evidence if ev.check_id == name), None)
 
 
 def _reason(ev: Evidence, limit: int = 140) -> str:
@@ -90,14 +92,19 @@ def claim_line(result: ClaimResult, id_width: int = 28, line_width: int = 160) -
     verdict = result.verdict
     pad = " " * max(0, 18 - len(verdict))
     seconds = sum(ev.wall_time_s for ev in result.evidence)
-    ev = deciding_check(result)
-    if ev is None:
+    if not result.evidence:
         return f"{escape(result.claim.id):<{id_width}}  {styled(verdict)}{pad}  [dim]no check at this tier[/dim]"
-    where = f"{ev.check_id}: " if len(result.evidence) > 1 else ""
+    judgement = result.judgement
+    ev = deciding_check(result)
+    flags = f"[{' '.join(judgement.flags)}] " if judgement.flags else ""
+    if ev is None:
+        text = " ".join(judgement.reason.split())
+    else:
+        text = (f"{ev.check_id}: " if len(result.evidence) > 1 else "") + _reason(ev, limit=10_000)
     time_text = duration(seconds)
     room = max(30, line_width - max(id_width, len(result.claim.id)) - 2 - len(verdict) - len(pad) - 2 - 2
                - len(time_text) - 1)
-    reason = _shorten(where + _reason(ev, limit=10_000), room)
+    reason = _shorten(flags + text, room)
     return f"{escape(result.claim.id):<{id_width}}  {styled(verdict)}{pad}  {escape(reason)}  [dim]{time_text}[/dim]"
 
 

@@ -70,3 +70,17 @@ def test_summary_line_counts_outcomes_most_frequent_first():
 @pytest.mark.parametrize("seconds, text", [(0.42, "0.4s"), (41.25, "41.2s"), (134, "2m14s"), (3780, "1h03m")])
 def test_durations(seconds, text):
     assert duration(seconds) == text
+
+
+def test_a_claim_capped_by_its_dependency_shows_why_and_its_flags():
+    from audit.runner import ClaimResult
+    from audit.judge import judge
+    from theory.claims import get_claim
+    from theory.evidence import Evidence
+    ev = Evidence("L3-li2022-param-bounds", "L3-bounds-consistent", "fast")
+    ev.compare("lower ≤ upper", 1.0, 2.0, "<=")
+    judge(ev)
+    r = ClaimResult(get_claim("L3"), [ev], {"C9-vc-linf": "vacuous"})
+    line = plain(claim_line(r, 28, 200))
+    assert r.verdict == "vacuous" and "built on C9-vc-linf" in line and "[depends-on:C9]" in line
+    assert "no check at this tier" not in line
