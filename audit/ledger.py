@@ -6,7 +6,10 @@ Ledger schema ``advaudit.ledger`` version 1::
      "seed": int, "provenance": {git_commit, python, packages{}, machine{}},
      "summary": {verdict: count, ...}, "exit_status": 0|1,
      "claims": [{"id", "title", "provenance", "relation_kind", "statement", "verdict",
-                 "checks": [Evidence.to_dict(), ...]}, ...]}
+                 "checks": [Evidence.to_dict(), ...]}, ...],
+     "data": {name, source, task, transform, ...}                  (optional: the whole run is on a real data set)
+     "real_data": [{"data": {...}, "summary": {...}, "claims": [...]}, ...]}   (optional: extra runs of the
+                                                checks that take data, one per real data set; same claim records)
 """
 from __future__ import annotations
 
@@ -57,18 +60,33 @@ def exit_status(results: list[ClaimResult], *, strict: bool = False) -> int:
     return 0
 
 
-def build_ledger(results: list[ClaimResult], *, tier: str, seed: int, strict: bool = False) -> dict[str, Any]:
+def _claim_records(results: list[ClaimResult]) -> list[dict[str, Any]]:
     claims = []
     for r in results:
         c = r.claim
         claims.append({"id": c.id, "title": c.title, "provenance": c.provenance, "relation_kind": c.relation_kind,
                        "statement": c.statement_text, "research_questions": list(c.research_questions),
                        "verdict": r.verdict, "checks": [ev.to_dict() for ev in r.evidence]})
-    return {"schema": LEDGER_SCHEMA, "schema_version": LEDGER_SCHEMA_VERSION,
-            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "tier": tier, "seed": seed, "provenance": provenance(),
-            "summary": dict(Counter(r.verdict for r in results)),
-            "exit_status": exit_status(results, strict=strict), "claims": claims}
+    return claims
+
+
+def build_ledger(results: list[ClaimResult], *, tier: str, seed: int, strict: bool = False, data: str | None = None,
+                 real_data: dict[str, list[ClaimResult]] | None = None) -> dict[str, Any]:
+    """The ledger of one run; ``data``: the run was on that real data set; ``real_data``: extra runs per data set."""
+    from numerics.network.datasets import describe
+
+    everything = list(results) + [r for runs in (real_data or {}).values() for r in runs]
+    ledger = {"schema": LEDGER_SCHEMA, "schema_version": LEDGER_SCHEMA_VERSION,
+              "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+              "tier": tier, "seed": seed, "provenance": provenance(),
+              "summary": dict(Counter(r.verdict for r in results)),
+              "exit_status": exit_status(everything, strict=strict), "claims": _claim_records(results)}
+    if data is not None:
+        ledger["data"] = describe(data)
+    if real_data:
+        ledger["real_data"] = [{"data": describe(name), "summary": dict(Counter(r.verdict for r in runs)),
+                                "claims": _claim_records(runs)} for name, runs in real_data.items()]
+    return ledger
 
 
 def ensure_writable(path: str | os.PathLike) -> Path:

@@ -23,7 +23,8 @@ class CheckSpec:
     """A check of a claim: ``target`` is ``"package.module:function"``; budgets are seconds per tier.
 
     Its planted errors (what ``advaudit selftest`` must see judged ``violated``) are registered by check id in
-    numerics/planted/registry.py.
+    numerics/planted/registry.py. ``takes_data``: the check runs on a built-in real data set when
+    ``RunContext.data`` names one (``advaudit check --data NAME``), on its synthetic points otherwise.
     """
 
     id: str
@@ -31,6 +32,7 @@ class CheckSpec:
     description: str
     tiers: tuple[str, ...] = TIERS
     budget_s: dict[str, float] = field(default_factory=lambda: {"fast": 60.0, "full": 900.0})
+    takes_data: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,13 +101,13 @@ def _claims() -> tuple[Claim, ...]:
                 CheckSpec("C0-linear-closed-form", "numerics.checks.c0_surrogate:check_linear_closed_form",
                           "linear models: random, FGSM and PGD-style attacks vs the closed-form robust loss "
                           "(docs/claims.md §7), ℓ2 and ℓ∞ balls, hinge/logistic/absolute losses",
-                          budget_s={"fast": 15.0, "full": 120.0}),
+                          budget_s={"fast": 15.0, "full": 120.0}, takes_data=True),
                 CheckSpec("C0-network-attacks", "numerics.checks.c0_attacks:check_network_attacks",
                           "small FullyConnected nets (relu/softplus/tanh fast, all six full), ℓ∞ and ℓ2 balls "
                           "(+ sphere cap full), hinge/logistic/absolute: random, FGSM, PGD ≤ the CROWN upper bound "
                           "of L*, ≤ the MILP exact value (relu, ℓ∞) and the grid certificate (d = 2); exact "
                           "maximizers (grid, closed form) attain L*; membership re-verified in numpy",
-                          budget_s={"fast": 30.0, "full": 900.0}),
+                          budget_s={"fast": 30.0, "full": 900.0}, takes_data=True),
             ),
             source="docs/claims.md §5 C0",
         ),
@@ -127,7 +129,7 @@ def _claims() -> tuple[Claim, ...]:
                           "Algorithm 1 (PGD attack, derived α and T) on two-layer softplus nets, widths 2^6…2^12 "
                           "(full: to 2^14, H = 2, 3): min_t L_A ≤ U(W*) + ε against a certified comparator in "
                           "B(R), and the C4 assembly with measured terms; m* printed",
-                          budget_s={"fast": 60.0, "full": 900.0}),
+                          budget_s={"fast": 60.0, "full": 900.0}, takes_data=True),
             ),
             source="docs/claims.md §5 C1",
         ),
@@ -211,7 +213,7 @@ def _claims() -> tuple[Claim, ...]:
                 CheckSpec("C5-ntk-rate", "numerics.checks.c5_ntk:check_ntk_concentration",
                           "fitted log-log slope of the empirical-vs-analytic NTK error over widths 2^6…2^12 "
                           "(relu, softplus, erf; depths 1–3; ≥ 8 seeds) with a confidence interval",
-                          budget_s={"fast": 90.0, "full": 900.0}),
+                          budget_s={"fast": 90.0, "full": 900.0}, takes_data=True),
             ),
             source="docs/claims.md §2, §5 C5",
         ),
@@ -250,7 +252,7 @@ def _claims() -> tuple[Claim, ...]:
                           "movement within r_m(R) (projection) or α·t·L·G (none); relative movement slope vs the "
                           "predicted exponent per scaling; output change inside B(R): Θ(R) under per-layer-R, "
                           "vanishing under R/√m (widths 2^6…2^12, 3 seeds; full adds H = 2, 3)",
-                          budget_s={"fast": 45.0, "full": 900.0}),
+                          budget_s={"fast": 45.0, "full": 900.0}, takes_data=True),
             ),
             source="docs/claims.md §5 C7",
         ),

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
-from audit.commands.common import add_run_options, context_from
+from audit.commands.common import add_data_option, add_run_options, context_from
 from audit.ledger import build_ledger, ensure_writable, exit_status, junit_xml, write_atomic, write_json
-from audit.runner import run_claims, select_claims
+from audit.runner import data_claims, run_claims, select_claims
 from audit.terminal import console, detail_tables, progress_printer, results_table
 
 VERB = "check"
@@ -17,11 +18,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="PATH", help="write the JSON ledger here")
     parser.add_argument("--junit", metavar="PATH", help="write JUnit XML here (one test case per check)")
     parser.add_argument("--strict", action="store_true", help="also exit 1 when a check is inconclusive")
+    add_data_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    ctx = context_from(args)
-    claims = select_claims(args.only)
+    ctx = dataclasses.replace(context_from(args), data=args.data)
+    claims = data_claims(select_claims(args.only), ctx, explicit=bool(args.only))
     for path in (args.json, args.junit):
         if path:
             ensure_writable(path)
@@ -31,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     for table in detail_tables(results):
         out.print(table)
     if args.json:
-        write_json(build_ledger(results, tier=ctx.tier, seed=ctx.seed, strict=args.strict), args.json)
+        write_json(build_ledger(results, tier=ctx.tier, seed=ctx.seed, strict=args.strict, data=ctx.data), args.json)
     if args.junit:
         write_atomic(args.junit, junit_xml(results, tier=ctx.tier))
     return exit_status(results, strict=args.strict)

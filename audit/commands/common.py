@@ -16,6 +16,16 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address for sweeps")
 
 
+def add_data_option(parser: argparse.ArgumentParser, *, repeat: bool = False) -> None:
+    """``--data NAME``: run the checks that take data on a built-in real data set (numerics.network.datasets)."""
+    from numerics.network.datasets import DATASET_NAMES
+
+    what = ("also run the checks that take data on this built-in real data set (repeatable)" if repeat else
+            "run only the checks that take data (C0, C1, C5, C7), on this built-in real data set")
+    parser.add_argument("--data", choices=DATASET_NAMES, action="append" if repeat else "store", metavar="NAME",
+                        help=f"{what}: {', '.join(DATASET_NAMES)} (scikit-learn's bundled tables, offline)")
+
+
 def context_from(args: argparse.Namespace) -> RunContext:
     return RunContext(tier=args.tier, seed=args.seed, device=args.device, quiet=args.quiet,
                       workers=args.workers, scheduler=args.scheduler)
