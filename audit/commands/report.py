@@ -4,6 +4,8 @@
 an interrupted run leaves the previous report in DIR as it was. ``--from-ledger PATH`` re-renders a
 saved ledger without running anything. Sweeps inside checks run with ``--workers``/``--scheduler`` and
 cache their results under ``--cache-dir`` (``.advaudit-cache/`` in the working directory by default).
+``--data NAME`` (repeatable) also runs the checks that take data on that real data set; the report gains a
+"Real data" section with their verdicts, comparisons and figures.
 """
 from __future__ import annotations
 
@@ -16,9 +18,9 @@ from pathlib import Path
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from audit.commands.common import add_run_options, context_from
+from audit.commands.common import add_data_option, add_run_options, context_from
 from audit.ledger import build_ledger, load_ledger
-from audit.runner import run_claims, select_claims
+from audit.runner import checks_to_run, data_claims, run_claims, select_claims
 from audit.terminal import console, results_table
 from numerics.execution.sweep import check_scheduler, shared_progress
 from theory.errors import InputError
@@ -36,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from-ledger", metavar="PATH", help="render this saved ledger instead of running checks")
     parser.add_argument("--cache-dir", metavar="DIR", help=f"sweep result cache (default {DEFAULT_CACHE_DIR}/)")
     parser.add_argument("--no-cache", action="store_true", help="recompute every sweep point; cache nothing")
+    add_data_option(parser, repeat=True)
 
 
 def working_tree_state() -> str:
@@ -74,17 +77,22 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     if args.workers < 1:
         raise InputError(f"--workers must be ≥ 1, got {args.workers}")
-    if args.from_ledger and args.only:
-        raise InputError("--only cannot be combined with --from-ledger (the ledger fixes the claims)")
+    if args.from_ledger and (args.only or args.data):
+        raise InputError(f"{'--only' if args.only else '--data'} cannot be combined with --from-ledger "
+                         "(the ledger fixes the claims and data sets)")
     ledger = load_ledger(args.from_ledger) if args.from_ledger else None
     claims = select_claims(args.only) if ledger is None else []
     if args.scheduler and ledger is None:
         check_scheduler(args.scheduler)
     ctx = dataclasses.replace(context_from(args), cache_dir=_cache_dir(args) if ledger is None else None)
+    data_runs = {name: data_claims(claims, dataclasses.replace(ctx, data=name), explicit=False)
+                 for name in dict.fromkeys(args.data or [])}
     results = None
     with staged_directory(args.out) as stage, _progress(args.quiet) as bar:
         if ledger is None:
             total = sum(len(c.checks_for(ctx.tier)) for c in claims)
+            total += sum(len(checks_to_run(c, dataclasses.replace(ctx, data=name)))
+                         for name, cs in data_runs.items() for c in cs)
             task = bar.add_task(f"checks ({ctx.tier} tier)", total=total)
 
             def on_check(claim, spec, ev):  # noqa: ANN001 - the runner's callback signature
@@ -95,8 +103,10 @@ def run(args: argparse.Namespace) -> int:
 
             with shared_progress(bar):
                 results = run_claims(claims, ctx, on_check=on_check)
+                real = {name: run_claims(cs, dataclasses.replace(ctx, data=name), on_check=on_check)
+                        for name, cs in data_runs.items()}
             bar.update(task, description=f"checks ({ctx.tier} tier)")
-            ledger = build_ledger(results, tier=ctx.tier, seed=ctx.seed)
+            ledger = build_ledger(results, tier=ctx.tier, seed=ctx.seed, real_data=real)
         fig_task = bar.add_task("figures", total=None)
         run_info = ({"ledger_source": args.from_ledger} if args.from_ledger else
                     {"workers": ctx.workers, "scheduler": ctx.scheduler, "working_tree": working_tree_state()})
