@@ -62,9 +62,9 @@ def _attack_factory(kind: str, attack: AttackFactory | None) -> AttackFactory:
     return attack
 
 
-def _configs(ctx: RunContext, widths: tuple[int, ...] | None) -> tuple[tuple[int, int], ...]:
+def _configs(ctx: RunContext, widths: tuple[int, ...] | None, depth: int = 1) -> tuple[tuple[int, int], ...]:
     if widths is not None:
-        return tuple((m, 1) for m in widths)
+        return tuple((m, depth) for m in widths)
     return FULL_CONFIGS if ctx.tier == "full" else FAST_CONFIGS
 
 
@@ -182,7 +182,7 @@ def _check(kind: str, ctx: RunContext, trainer, attack, comparator, widths, prob
     ev = Evidence(claim_id=claim, check_id=f"{kind}-finite-width", tier=ctx.tier, seeds=[ctx.seed])
     factory = _attack_factory(kind, attack)
     cls = check_trainer(trainer)
-    configs = _configs(ctx, widths)
+    configs = _configs(ctx, widths, problem.depth if problem is not None else 1)
     base = problem if problem is not None else Setup(width=configs[0][0], seed=ctx.seed, dataset=ctx.data)
     ev.config = {"configs": [list(c) for c in configs], "setup": replace(base, width=configs[0][0]).to_dict(),
                  "scaling": f"{base.scaling} (r = R)" if base.scaling == "per-layer-R" else base.scaling,
@@ -216,8 +216,8 @@ def check_convergence(ctx: RunContext, *, trainer: type[AdversarialTrainer] = Ad
                       widths: tuple[int, ...] | None = None, problem: Setup | None = None) -> Evidence:
     """C1 at finite width (module docstring). ``trainer``: the Algorithm 1 class; ``attack``: a factory
     (pset, loss) → Attack replacing the default PGD; ``comparator`` replaces the default robust-kernel
-    comparator; ``widths`` overrides the tier's configurations (H = 1); ``problem`` replaces the default
-    problem (data, activation, loss, R, ε, …; its width and depth are set per configuration)."""
+    comparator; ``widths`` overrides the tier's configurations (at depth 1, or the problem's depth); ``problem``
+    replaces the default problem (data, activation, loss, R, ε, …; its width is set per configuration)."""
     return _check("C1", ctx, trainer, attack, comparator, widths, problem)
 
 

@@ -11,7 +11,7 @@ derived G makes T ~ 10⁴–10⁶) G is replaced by a measured value and the evi
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -116,7 +116,7 @@ def schedule(setup: Setup, G_factor: float = 1.0) -> Schedule:
 
 def comparator_problem(setup: Setup) -> ComparatorProblem:
     """The comparator's problem: same net, data, B(x), loss and ball; the C1 schedule as its step budget."""
-    sched = schedule(Setup(**{**setup.to_dict(), "theorem": "C1"}))
+    sched = schedule(replace(setup, theorem="C1"))
     X, y = setup.data()
     return ComparatorProblem(net=setup.net(), X=X, y=y, pset=setup.pset(), loss=get_loss(setup.loss),
                              radius=setup.R, scaling=setup.scaling, step_size=sched.alpha, iterations=sched.T,
@@ -127,7 +127,7 @@ def comparator_for(setup: Setup, comparator: ComparatorFn | None = None) -> Comp
     """W* for the setup: by default the robust-kernel comparator (numerics.training.kernel_comparator, cached), else
     ``comparator(problem)`` (e.g. numerics.training.comparator.stronger_attack_comparator). Either way its robust-loss
     bounds are re-certified here (numerics.training.comparator.certify_robust_loss): a comparator's claims are not trusted."""
-    key = Setup(**{**setup.to_dict(), "theorem": "C1"})
+    key = replace(setup, theorem="C1")
     if comparator is None:
         return _default_comparator(key)
     return _certified(key, comparator)
