@@ -46,6 +46,10 @@ def _csv(path: Path) -> np.ndarray:
 
 
 def _npy(path: Path) -> np.ndarray | dict[str, np.ndarray]:
+    with open(path, "rb") as fh:
+        head = fh.read(6)
+    if not (head == b"\x93NUMPY" or (path.suffix.lower() == ".npz" and zipfile.is_zipfile(path))):
+        raise InputError(f"{str(path)!r} is not a NumPy {path.suffix.lower()} file (no NumPy header)")
     try:
         loaded = np.load(path, allow_pickle=False)
     except ValueError as exc:
