@@ -92,3 +92,11 @@ def test_tier_configs_meet_the_claimed_grid():
     assert (fast["log2_width_min"], fast["log2_width_max"], fast["log2_width_max_deep"]) == (6, 12, 12)
     assert full["log2_width_max"] == 14
     assert set(fast["activations"]) == {"relu", "softplus", "erf"} and tuple(fast["depths"]) == (1, 2, 3)
+
+
+@pytest.mark.parametrize("planted, verdict", [({}, "consistent"), ({"c_sigma_override": 1.0}, "violated")])
+def test_on_a_real_data_set_the_check_keeps_its_power(planted, verdict):
+    config = SMALL | {"activations": ("relu",), "depths": (1,)}
+    ev = judge(check_ntk_concentration(RunContext(data="digits"), config=config, **planted))
+    assert ev.verdict == verdict, ev.verdict_reason
+    assert ev.config["data"]["name"] == "digits" and ev.config["data"]["d"] == TIER_CONFIGS["fast"]["d"]

@@ -23,3 +23,12 @@ def test_wrong_radius_is_violated():
     ev = judge(check_lazy(RunContext(), trainer=WrongRadiusTrainer, configs=((64, 1), (256, 1)), seeds=1))
     assert ev.verdict == "violated", ev.verdict_reason
     assert all(c.reverified for c in ev.counterexamples) and len(ev.counterexamples) == 2
+
+
+def test_on_a_real_data_set_the_check_keeps_its_power():
+    ctx = RunContext(data="breast_cancer")
+    ok = judge(check_lazy(ctx, configs=CONFIGS, seeds=2))
+    assert ok.verdict == "consistent", ok.verdict_reason
+    assert ok.config["data"]["name"] == "breast_cancer"
+    bad = judge(check_lazy(ctx, trainer=WrongRadiusTrainer, configs=((64, 1), (256, 1)), seeds=1))
+    assert bad.verdict == "violated", bad.verdict_reason
