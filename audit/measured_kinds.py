@@ -142,6 +142,9 @@ def _points(f: Fields, ctx: ClaimContext, *, need_labels: bool, need_sphere: boo
     path = ctx.path(data)
     X, y = _wrap("data", read_table, path)
     if labels == "last-column":
+        if path.suffix.lower() != ".csv":
+            raise FieldError("labels", f"'last-column' is for .csv files; {data!r} is not one (an .npz file carries "
+                                       "its labels as an array 'y')")
         if X.ndim != 2 or X.shape[1] < 2:
             raise FieldError("labels", f"'last-column' needs a table of at least 2 columns, got shape {X.shape}")
         X, y = X[:, :-1], X[:, -1]

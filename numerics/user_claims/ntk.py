@@ -165,6 +165,10 @@ def rate_evidence(design: NtkDesign, rate: float, *, level: float = DEFAULT_LEVE
     ev.config.update({"stated_rate": rate, "level": level, "resolution": resolution})
     ev.measurements["spot_check"] = spot
     _rate_row(ev, errs, rate, level, f"slope of log error vs log m contains the stated rate {rate:g}", spot)
+    fit = ev.measurements["fit"]
+    ev.notes.append(f"{len(design.widths)} widths × {len(design.seeds)} seeds; fitted rate {fit['slope']:.4f}, "
+                    f"{100 * level:g}% interval half-width {(fit['ci'][1] - fit['ci'][0]) / 2:.3f}; power: the "
+                    f"controls ask the design to exclude the stated rate ± {resolution:g}")
     controls = []
     for shifted in (rate - resolution, rate + resolution):
         c = _evidence(claim_id, f"{check_id}:control", design)
@@ -198,9 +202,9 @@ def mean_error_row(ev: Evidence, errs: NtkErrors, k: int, bound: float, level: f
                   f"{'above' if relation == '<=' else 'below'} {bound:.4g}",
         {"width": errs.design.widths[k], "depth": errs.design.depth, "errors": redo.tolist(),
          "recomputed": {"seed": errs.design.seeds[r], "recorded": float(values[r]), "recomputed": recomputed}},
-        end2, bound, "the most extreme network (largest error for an upper bound, smallest for a lower) rebuilt, its "
-                     "error recomputed with autograd Jacobians; mean "
-                     "and interval retaken", reverified=bool(agrees and (end2 > bound if relation == "<=" else end2 < bound))))
+        end2, bound, "the most extreme network (largest error for an upper bound, smallest for a lower) rebuilt, "
+                     "its error recomputed with autograd Jacobians; mean and interval retaken",
+        reverified=bool(agrees and (end2 > bound if relation == "<=" else end2 < bound))))
 
 
 def error_evidence(design: NtkDesign, error: float, *, level: float = DEFAULT_LEVEL, claim_id: str, check_id: str,
@@ -211,6 +215,9 @@ def error_evidence(design: NtkDesign, error: float, *, level: float = DEFAULT_LE
     ev = _evidence(claim_id, check_id, design, errs)
     ev.config.update({"stated_error": error, "width": m, "level": level})
     mean_error_row(ev, errs, -1, error, level, f"mean error at m={m} ≤ the stated {error:g}")
+    mean, half = mean_interval(errs.errors[-1], level)
+    ev.notes.append(f"width {m}, {len(design.seeds)} seeds: mean error {mean:.4g}, one-sided {100 * level:g}% "
+                    f"half-width {half:.3g}")
     return ev, [error_control(errs, -1, level, claim_id=claim_id, check_id=check_id)]
 
 
