@@ -29,6 +29,9 @@ def run(args: argparse.Namespace) -> int:
             ensure_writable(path)
     results = run_claims(claims, ctx, on_check=progress_printer(args.quiet))
     out = console()
+    if ctx.data is not None:
+        from numerics.network.datasets import describe
+        out.print(f"real data set {ctx.data}: {describe(ctx.data)['task']}")
     out.print(results_table(results, tier=ctx.tier))
     for table in detail_tables(results):
         out.print(table)

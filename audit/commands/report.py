@@ -87,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
     ctx = dataclasses.replace(context_from(args), cache_dir=_cache_dir(args) if ledger is None else None)
     data_runs = {name: data_claims(claims, dataclasses.replace(ctx, data=name), explicit=False)
                  for name in dict.fromkeys(args.data or [])}
+    if data_runs and not any(data_runs.values()):
+        raise InputError("--data: none of the selected claims has a check that runs on a real data set "
+                         "(claims that do: C0, C1, C5, C7)")
     results = None
     with staged_directory(args.out) as stage, _progress(args.quiet) as bar:
         if ledger is None:

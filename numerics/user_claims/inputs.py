@@ -15,6 +15,7 @@ accepted; either way only its state dict is used.
 from __future__ import annotations
 
 import pickle
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -145,7 +146,10 @@ def read_state_dict(path: str | Path, *, allow_unsafe_load: bool = False) -> dic
         if not allow_unsafe_load:
             raise InputError(f"{str(path)!r} is a TorchScript archive, whose code would run on loading; refused "
                              f"(save net.state_dict() instead, or pass {UNSAFE_FLAG} for a file you trust)")
-        return _tensors(torch.jit.load(str(path), map_location="cpu").state_dict(), path)
+        with warnings.catch_warnings():   # torch deprecates TorchScript; the user asked for it explicitly
+            warnings.simplefilter("ignore", DeprecationWarning)
+            module = torch.jit.load(str(path), map_location="cpu")
+        return _tensors(module.state_dict(), path)
     try:
         state = torch.load(path, map_location="cpu", weights_only=not allow_unsafe_load)
     except pickle.UnpicklingError:

@@ -394,3 +394,9 @@ def test_from_ledger_with_data_is_bad_input(tmp_path, capsys):
     assert cli.main(["report", "--from-ledger", str(tmp_path / "l.json"), "--data", "wine", "--out",
                      str(tmp_path / "r")]) == 2
     assert "--data cannot be combined with --from-ledger" in capsys.readouterr().err
+
+
+def test_data_for_claims_without_data_checks_is_bad_input(planted, tmp_path, capsys):
+    assert cli.main(["report", "--only", "P1", "--data", "wine", "--out", str(tmp_path / "r"), "--no-cache"]) == 2
+    assert "none of the selected claims has a check that runs on a real data set" in capsys.readouterr().err
+    assert not RAN and not (tmp_path / "r").exists()
