@@ -7,7 +7,10 @@ Ledger schema ``advaudit.ledger`` version 1::
      "summary": {verdict: count, ...}, "exit_status": 0|1|2,
      "claims": [{"id", "title", "provenance", "relation_kind", "statement", "verdict", "verdict_reason",
                  "flags": [...], "depends_on": {claim id: verdict}, "summary": claim_summary(...),
-                 "checks": [Evidence.to_dict(), ...]}, ...]}
+                 "checks": [Evidence.to_dict(), ...]}, ...],
+     "data": {name, source, task, transform, ...}                  (optional: the whole run is on a real data set)
+     "real_data": [{"data": {...}, "summary": {...}, "claims": [...]}, ...]}   (optional: extra runs of the
+                                                checks that take data, one per real data set; same claim records)
 
 Each check carries its flags and its summary (audit.judge.summarize); the claim summary names the deciding
 check and its deciding comparison, and the tightest and loosest comparison over the claim's checks.
@@ -86,7 +89,7 @@ def claim_summary(result: ClaimResult) -> dict[str, Any]:
             "tightest": pick(min), "loosest": pick(max)}
 
 
-def build_ledger(results: list[ClaimResult], *, tier: str, seed: int, strict: bool = False) -> dict[str, Any]:
+def _claim_records(results: list[ClaimResult]) -> list[dict[str, Any]]:
     claims = []
     for r in results:
         c = r.claim
@@ -96,11 +99,26 @@ def build_ledger(results: list[ClaimResult], *, tier: str, seed: int, strict: bo
                        "verdict": j.verdict, "verdict_reason": j.reason, "flags": j.flags,
                        "depends_on": dict(r.dependencies), "summary": json_safe(claim_summary(r)),
                        "checks": [ev.to_dict() for ev in r.evidence]})
-    return {"schema": LEDGER_SCHEMA, "schema_version": LEDGER_SCHEMA_VERSION,
-            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "tier": tier, "seed": seed, "provenance": provenance(),
-            "summary": dict(Counter(r.verdict for r in results)),
-            "exit_status": exit_status(results, strict=strict), "claims": claims}
+    return claims
+
+
+def build_ledger(results: list[ClaimResult], *, tier: str, seed: int, strict: bool = False, data: str | None = None,
+                 real_data: dict[str, list[ClaimResult]] | None = None) -> dict[str, Any]:
+    """The ledger of one run; ``data``: the run was on that real data set; ``real_data``: extra runs per data set."""
+    from numerics.network.datasets import describe
+
+    everything = list(results) + [r for runs in (real_data or {}).values() for r in runs]
+    ledger = {"schema": LEDGER_SCHEMA, "schema_version": LEDGER_SCHEMA_VERSION,
+              "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+              "tier": tier, "seed": seed, "provenance": provenance(),
+              "summary": dict(Counter(r.verdict for r in results)),
+              "exit_status": exit_status(everything, strict=strict), "claims": _claim_records(results)}
+    if data is not None:
+        ledger["data"] = describe(data)
+    if real_data:
+        ledger["real_data"] = [{"data": describe(name), "summary": dict(Counter(r.verdict for r in runs)),
+                                "claims": _claim_records(runs)} for name, runs in real_data.items()]
+    return ledger
 
 
 def ensure_writable(path: str | os.PathLike, what: str = "output path", *,

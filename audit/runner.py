@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from audit.judge import ClaimJudgement, claim_judgement, judge
 from theory.claims import REGISTRY, Claim, CheckSpec, get_claim
+from theory.errors import InputError
 from theory.evidence import Evidence, RunContext
 
 CheckFn = Callable[..., Evidence]
@@ -50,6 +51,25 @@ def select_claims(ids: Iterable[str] | None) -> list[Claim]:
         if claim not in selected:
             selected.append(claim)
     return selected
+
+
+def checks_to_run(claim: Claim, ctx: RunContext) -> tuple[CheckSpec, ...]:
+    """The claim's checks at ``ctx.tier``; with ``ctx.data`` (a real data set) only those that take data."""
+    specs = claim.checks_for(ctx.tier)
+    return tuple(s for s in specs if s.takes_data) if ctx.data is not None else specs
+
+
+def data_claims(claims: list[Claim], ctx: RunContext, *, explicit: bool) -> list[Claim]:
+    """The claims that have a check to run on ``ctx.data``; InputError for an ``explicit`` (--only) one without."""
+    if ctx.data is None:
+        return claims
+    able = [c for c in claims if checks_to_run(c, ctx)]
+    if explicit and len(able) < len(claims):
+        without = next(c.id for c in claims if c not in able)
+        names = ", ".join(c.id.split("-")[0] for c in REGISTRY.values() if checks_to_run(c, ctx))
+        raise InputError(f"--data: {without} has no {ctx.tier}-tier check that runs on a real data set "
+                         f"(claims that do: {names})")
+    return able
 
 
 # Exception classes (by name, anywhere in the MRO, so that no solver or cluster package need be imported here)
@@ -110,7 +130,7 @@ def run_claims(claims: list[Claim], ctx: RunContext,
     results: list[ClaimResult] = []
     for claim in with_dependencies(claims):
         result = ClaimResult(claim)
-        for spec in claim.checks_for(ctx.tier):
+        for spec in checks_to_run(claim, ctx):
             if on_check:
                 on_check(claim, spec, None)
             ev = run_check(claim, spec, ctx)

@@ -27,6 +27,8 @@ class CheckSpec:
     numerics/planted/registry.py; its pre-registered tolerances in theory/tolerances.py (:attr:`tolerances`).
     ``encoding=True`` marks a check that compares the suite's own encoding with itself: shown, and a failure
     counts, but it is never evidence for the claim (audit/judge.py).
+    ``takes_data``: the check runs on a built-in real data set when
+    ``RunContext.data`` names one (``advaudit check --data NAME``), on its synthetic points otherwise.
     """
 
     id: str
@@ -35,6 +37,7 @@ class CheckSpec:
     tiers: tuple[str, ...] = TIERS
     budget_s: dict[str, float] = field(default_factory=lambda: {"fast": 60.0, "full": 900.0})
     encoding: bool = False
+    takes_data: bool = False
 
     @property
     def tolerances(self) -> tuple[Tolerance, ...]:
@@ -109,13 +112,13 @@ def _claims() -> tuple[Claim, ...]:
                 CheckSpec("C0-linear-closed-form", "numerics.checks.c0_surrogate:check_linear_closed_form",
                           "linear models: random, FGSM and PGD-style attacks vs the closed-form robust loss "
                           "(docs/claims.md §7), ℓ2 and ℓ∞ balls, hinge/logistic/absolute losses",
-                          budget_s={"fast": 15.0, "full": 120.0}),
+                          budget_s={"fast": 15.0, "full": 120.0}, takes_data=True),
                 CheckSpec("C0-network-attacks", "numerics.checks.c0_attacks:check_network_attacks",
                           "small FullyConnected nets (relu/softplus/tanh fast, all six full), ℓ∞ and ℓ2 balls "
                           "(+ sphere cap full), hinge/logistic/absolute: random, FGSM, PGD ≤ the CROWN upper bound "
                           "of L*, ≤ the MILP exact value (relu, ℓ∞) and the grid certificate (d = 2); exact "
                           "maximizers (grid, closed form) attain L*; membership re-verified in numpy",
-                          budget_s={"fast": 30.0, "full": 900.0}),
+                          budget_s={"fast": 30.0, "full": 900.0}, takes_data=True),
             ),
             source="docs/claims.md §5 C0",
         ),
@@ -137,7 +140,7 @@ def _claims() -> tuple[Claim, ...]:
                           "Algorithm 1 (PGD attack, derived α and T) on two-layer softplus nets, widths 2^6…2^12 "
                           "(full: to 2^14, H = 2, 3): min_t L_A ≤ U(W*) + ε against a certified comparator in "
                           "B(R), and the C4 assembly with measured terms; m* printed",
-                          budget_s={"fast": 60.0, "full": 900.0}),
+                          budget_s={"fast": 60.0, "full": 900.0}, takes_data=True),
             ),
             source="docs/claims.md §5 C1",
         ),
@@ -223,7 +226,7 @@ def _claims() -> tuple[Claim, ...]:
                           "(relu, softplus, erf; depths 1–3; ≥ 8 seeds) with a confidence interval; each row "
                           "states its point estimate, interval width and the smallest slope error it detects (80 % "
                           "power); a re-verification disagreeing with the recorded error is violated",
-                          budget_s={"fast": 90.0, "full": 900.0}),
+                          budget_s={"fast": 90.0, "full": 900.0}, takes_data=True),
             ),
             source="docs/claims.md §2, §5 C5",
         ),
@@ -264,7 +267,7 @@ def _claims() -> tuple[Claim, ...]:
                           "inside B(R): Θ(R) under per-layer-R, vanishing under R/√m (widths 2^6…2^12, 3 seeds; "
                           "full adds H = 2, 3); HC3 intervals, Bonferroni over the slopes, calibrated smallest "
                           "widths, no added tolerance",
-                          budget_s={"fast": 45.0, "full": 900.0}),
+                          budget_s={"fast": 45.0, "full": 900.0}, takes_data=True),
             ),
             source="docs/claims.md §5 C7",
         ),

@@ -177,6 +177,8 @@ class RunContext:
     workers: int = 1
     scheduler: str | None = None
     cache_dir: str | None = None  # on-disk sweep cache (numerics.execution.sweep); None = no caching
+    data: str | None = None  # a built-in real data set (numerics.network.datasets) for the checks that take
+    #                          data (CheckSpec.takes_data); None = the checks' synthetic points
 
     def __post_init__(self) -> None:
         if self.tier not in ("fast", "full"):

@@ -76,6 +76,16 @@ def prepare_run(args: argparse.Namespace, *, outputs: dict[str, str | None] | No
     return claims, context_from(args)
 
 
+def add_data_option(parser: argparse.ArgumentParser, *, repeat: bool = False) -> None:
+    """``--data NAME``: run the checks that take data on a built-in real data set (numerics.network.datasets)."""
+    from numerics.network.datasets import DATASET_NAMES
+
+    what = ("also run the checks that take data on this built-in real data set (repeatable)" if repeat else
+            "run only the checks that take data (C0, C1, C5, C7), on this built-in real data set")
+    parser.add_argument("--data", choices=DATASET_NAMES, action="append" if repeat else "store", metavar="NAME",
+                        help=f"{what}: {', '.join(DATASET_NAMES)} (scikit-learn's bundled tables, offline)")
+
+
 def context_from(args: argparse.Namespace) -> RunContext:
     return RunContext(tier=args.tier, seed=args.seed, device=args.device, quiet=args.quiet,
                       workers=args.workers, scheduler=args.scheduler)

@@ -6,7 +6,9 @@ previous report's own files are replaced; nothing the tool did not write is dele
 Every option is validated before any check runs (exit 2, one line, nothing written); an interrupted run
 leaves DIR as it was. ``--from-ledger PATH`` re-renders a saved ledger without running anything. Sweeps
 inside checks run with ``--workers``/``--scheduler`` and cache their results under ``--cache-dir``
-(``.advaudit-cache/`` in the working directory by default).
+(``.advaudit-cache/`` in the working directory by default). ``--data NAME`` (repeatable) also runs the
+checks that take data on that real data set; the report gains a "Real data" section with their verdicts,
+comparisons and figures.
 """
 from __future__ import annotations
 
@@ -19,9 +21,9 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from audit.commands.common import add_run_options, check_device, prepare_run
+from audit.commands.common import add_data_option, add_run_options, check_device, prepare_run
 from audit.ledger import build_ledger, load_ledger
-from audit.runner import run_claims
+from audit.runner import checks_to_run, data_claims, run_claims
 from audit.terminal import console, counts_text, duration, print_results, run_progress
 from theory.errors import InputError
 
@@ -44,6 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from-ledger", metavar="PATH", help="render this saved ledger instead of running checks")
     parser.add_argument("--cache-dir", metavar="DIR", help=f"sweep result cache (default {DEFAULT_CACHE_DIR}/)")
     parser.add_argument("--no-cache", action="store_true", help="recompute every sweep point; cache nothing")
+    add_data_option(parser, repeat=True)
 
 
 def working_tree_state() -> str:
@@ -81,8 +84,9 @@ def run(args: argparse.Namespace) -> int:
                                       default_out_dir, render_report, staged_directory)  # matplotlib: only here
 
     start = time.perf_counter()
-    if args.from_ledger and args.only:
-        raise InputError("--only cannot be combined with --from-ledger (the ledger fixes the claims)")
+    if args.from_ledger and (args.only or args.data):
+        raise InputError(f"{'--only' if args.only else '--data'} cannot be combined with --from-ledger "
+                         "(the ledger fixes the claims and data sets)")
     out = args.out if args.out is not None else str(default_out_dir())
     check_output_dir(out, force=args.force)
     if args.from_ledger:
@@ -93,13 +97,22 @@ def run(args: argparse.Namespace) -> int:
         cache_dir = _cache_dir(args)
         claims, ctx = prepare_run(args)
         ctx = dataclasses.replace(ctx, cache_dir=cache_dir)
+    data_runs = {name: data_claims(claims, dataclasses.replace(ctx, data=name), explicit=False)
+                 for name in dict.fromkeys(args.data or [])}
+    if data_runs and not any(data_runs.values()):
+        raise InputError("--data: none of the selected claims has a check that runs on a real data set "
+                         "(claims that do: C0, C1, C5, C7)")
     results = None
     total = sum(len(c.checks_for(ctx.tier)) for c in claims) if ctx else 0
+    total += sum(len(checks_to_run(c, dataclasses.replace(ctx, data=name)))
+                 for name, cs in data_runs.items() for c in cs)
     with staged_directory(out, force=args.force) as staged, \
             run_progress(quiet=args.quiet, title=f"checks ({args.tier} tier)", total=total) as steps:
         if ledger is None:
             results = run_claims(claims, ctx, on_check=steps.on_check)
-            ledger = build_ledger(results, tier=ctx.tier, seed=ctx.seed)
+            real = {name: run_claims(cs, dataclasses.replace(ctx, data=name), on_check=steps.on_check)
+                    for name, cs in data_runs.items()}
+            ledger = build_ledger(results, tier=ctx.tier, seed=ctx.seed, real_data=real)
         run_info = ({"ledger_source": args.from_ledger} if args.from_ledger else
                     {"workers": ctx.workers, "scheduler": ctx.scheduler, "working_tree": working_tree_state()})
         figures: dict[str, object] = {}

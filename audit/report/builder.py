@@ -39,6 +39,7 @@ from typing import Any
 from audit.ledger import write_atomic, write_json
 from audit.report import content, html, markdown
 from audit.report.adapters import series_for
+from audit.report.content import figure_key
 from audit.report.figures import FigureSpec, collect_figures, render_figure
 from theory.errors import InputError
 
@@ -54,9 +55,11 @@ def plan_figures(ledger: dict[str, Any]) -> tuple[dict[str, list[FigureSpec]], d
     """The figures each check yields (adapters + its own series), and the problems found on the way."""
     figures: dict[str, list[FigureSpec]] = {}
     problems: dict[str, list[str]] = {}
-    for claim in ledger.get("claims", []):
-        for check in claim.get("checks", []):
-            cid = check.get("check_id", "")
+    runs = [(None, ledger.get("claims", []))] + [((run.get("data") or {}).get("name", "?"), run.get("claims", []))
+                                                 for run in ledger.get("real_data", [])]
+    for data, claims in runs:
+        for check in (check for claim in claims for check in claim.get("checks", [])):
+            cid = figure_key(check.get("check_id", ""), data)
             series, adapter_problems = series_for(check)
             figs, probs = collect_figures(cid, series)
             figures.setdefault(cid, []).extend(figs)

@@ -165,6 +165,44 @@ def summary_blocks(ledger: dict[str, Any]) -> list[Block]:
     return blocks
 
 
+def figure_key(check_id: str, data: str | None = None) -> str:
+    """Key of a check's figures: its id, suffixed with the real data set it ran on (distinct file names)."""
+    return check_id if data is None else f"{check_id}@{data}"
+
+
+def real_data_blocks(ledger: dict[str, Any], figures: dict[str, list[FigureSpec]],
+                     problems: dict[str, list[str]]) -> list[Block]:
+    """The real-data section: per data set, the task and transform, a verdict table, then every check's blocks."""
+    runs = ledger.get("real_data") or []
+    if not runs:
+        return []
+    blocks: list[Block] = [
+        Heading(2, "Real data", "real-data"),
+        Paragraph(plain("The checks that take data, run again on real data sets bundled with scikit-learn (offline), "
+                        "with the same configurations, controls and figures as on the synthetic points. "
+                        f"Transform: {(runs[0].get('data') or {}).get('transform', '')}."))]
+    for run in runs:
+        info = run.get("data") or {}
+        name = str(info.get("name", "?"))
+        rows = [[[Run("link", claim["id"], "#" + anchor(claim["id"]))], [Run("code", c.get("check_id", ""))],
+                 [Run("verdict", c.get("verdict", ""))], str(c.get("verdict_reason", "")),
+                 f"{float(c.get('wall_time_s', 0.0)):.1f} s"]
+                for claim in run.get("claims", []) for c in claim.get("checks", [])]
+        blocks += [Heading(3, f"Real data: {name}", f"real-data-{name}"),
+                   Paragraph(plain(f"{info.get('task', '')} — {info.get('source', '')}, {info.get('table_rows', '?')} "
+                                   f"rows × {info.get('features', '?')} features.")),
+                   Table(["claim", "check", "verdict", "reason", "wall time"], rows, f"Verdicts on {name}")]
+        for claim in run.get("claims", []):
+            reg = _registry_claim(claim["id"])
+            for check in claim.get("checks", []):
+                key = figure_key(check.get("check_id", ""), name)
+                inner = check_blocks(check, _registry_spec(reg, check.get("check_id", "")), figures.get(key, []),
+                                     problems.get(key, []))
+                inner[0] = Heading(4, f"Check {check.get('check_id', '')} on {name}")
+                blocks += inner
+    return blocks
+
+
 def claim_blocks(claim: dict[str, Any], tier: str, figures: dict[str, list[FigureSpec]],
                  problems: dict[str, list[str]]) -> list[Block]:
     reg = _registry_claim(claim["id"])
@@ -382,4 +420,5 @@ def report_blocks(ledger: dict[str, Any], figures: dict[str, list[FigureSpec]], 
     blocks += summary_blocks(ledger)
     for claim in ledger.get("claims", []):
         blocks += claim_blocks(claim, tier, figures, problems)
+    blocks += real_data_blocks(ledger, figures, problems)
     return blocks

@@ -24,6 +24,7 @@ from numerics.adversarial.bounds import local_lipschitz, robust_loss_bounds
 from numerics.checks.shared.attack_evidence import AttackCase, compare_per_sample, run_attack
 from numerics.execution.threads import single_thread
 from numerics.network.data import sphere_points
+from numerics.network.datasets import describe, load_dataset
 from numerics.network.losses import get_loss
 from numerics.network.nets import FullyConnected
 from numerics.network.perturbations import MEMBERSHIP_ATOL_F64, PerturbationSet
@@ -187,6 +188,8 @@ def _measure(ctx: RunContext, parts: dict) -> Evidence:
     for k, (d, width, depth) in enumerate(cfg["nets"]):
         X = torch.tensor(sphere_points(cfg["n"], d, seed=ctx.seed + k))
         y = torch.tensor(rng.choice([-1.0, 1.0], size=cfg["n"]))
+        if ctx.data is not None:  # a real data set replaces the synthetic points (the rng stream is unchanged)
+            X, y = (torch.tensor(a) for a in load_dataset(ctx.data, n=cfg["n"], d=d, seed=ctx.seed + k))
         for act in cfg["activations"]:
             net = FullyConnected(d, width, depth, act, seed=ctx.seed + 100 + k)
             for norm in cfg["norms"]:
@@ -203,6 +206,11 @@ def _measure(ctx: RunContext, parts: dict) -> Evidence:
     w = torch.tensor(rng.standard_normal(5))
     Xl = torch.tensor(sphere_points(cfg["n"], 5, seed=ctx.seed + 7))
     yl = torch.tensor(rng.choice([-1.0, 1.0], size=cfg["n"]))
+    if ctx.data is not None:
+        Xl, yl = (torch.tensor(a) for a in load_dataset(ctx.data, n=cfg["n"], d=5, seed=ctx.seed + 7))
+        ev.config["data"] = describe(ctx.data, n=cfg["n"], d=sorted({c[0] for c in cfg["nets"]} | {5}),
+                                     seed=ctx.seed)
+        ev.config["data"]["seed"] = "ctx.seed + k for the k-th net size, ctx.seed + 7 for the linear models"
     for norm in ("l2", "linf"):
         for loss_name in LOSS_NAMES:
             name = f"[linear d=5 {norm} δ={cfg['radii'][0]:g} {loss_name}]"

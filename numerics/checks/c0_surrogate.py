@@ -14,6 +14,7 @@ import mpmath
 import numpy as np
 
 from numerics.network.data import sphere_points
+from numerics.network.datasets import describe, load_dataset
 from theory.evidence import Counterexample, Evidence, RunContext
 
 LOSS_ATOL_F64 = 1e-12  # per-sample loss agreement: a few ulps of O(1) losses computed in float64
@@ -110,6 +111,9 @@ def check_linear_closed_form(ctx: RunContext, *, attack_radius_factor: float = 1
     deltas = (0.05, 0.3)
     ev.config = {"n": n, "d": d, "trials": trials, "deltas": deltas, "losses": LOSSES, "norms": NORMS,
                  "model": "linear f(x) = wᵀx, w ~ N(0, I/d)", "data": "uniform on the unit sphere, labels ±1"}
+    if ctx.data is not None:
+        ev.config["data"] = describe(ctx.data, n=n, d=d, seed=ctx.seed * 1000)
+        ev.config["data"]["seed"] = "ctx.seed·1000 + trial (one subsample per trial)"
     rows = []
     for trial in range(trials):
         seed = ctx.seed * 1000 + trial
@@ -117,6 +121,8 @@ def check_linear_closed_form(ctx: RunContext, *, attack_radius_factor: float = 1
         rng = np.random.default_rng(seed)
         X = sphere_points(n, d, seed=seed)
         y = rng.choice([-1.0, 1.0], size=n)
+        if ctx.data is not None:  # a real data set replaces the synthetic points (the rng stream is unchanged)
+            X, y = load_dataset(ctx.data, n=n, d=d, seed=seed)
         w = rng.standard_normal(d) / np.sqrt(d)
         for delta in deltas:
             for norm in NORMS:

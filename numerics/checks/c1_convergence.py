@@ -18,6 +18,7 @@ Counterexamples are re-verified in numpy from the stored trajectory (numerics.ex
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -27,6 +28,7 @@ from numerics.adversarial.arc_certificate import arc_robust_loss
 from numerics.adversarial.attacks import PGD, Attack, GridMaximizer
 from numerics.training.comparator import ComparatorFn, certify_robust_loss, in_ball
 from numerics.network.gradients import forward_with
+from numerics.network.datasets import DATASETS, describe
 from numerics.network.losses import Loss, get_loss
 from numerics.network.perturbations import PerturbationSet
 from numerics.training.algorithm import DIVERGED, AdversarialTrainer, TrainingResult, check_trainer
@@ -60,9 +62,9 @@ def _attack_factory(kind: str, attack: AttackFactory | None) -> AttackFactory:
     return attack
 
 
-def _configs(ctx: RunContext, widths: tuple[int, ...] | None) -> tuple[tuple[int, int], ...]:
+def _configs(ctx: RunContext, widths: tuple[int, ...] | None, depth: int = 1) -> tuple[tuple[int, int], ...]:
     if widths is not None:
-        return tuple((m, 1) for m in widths)
+        return tuple((m, depth) for m in widths)
     return FULL_CONFIGS if ctx.tier == "full" else FAST_CONFIGS
 
 
@@ -175,19 +177,23 @@ def _exactness(ev: Evidence, tag: str, setup: Setup, loss: Loss, run: TrainingRe
                         float(lo[i] - ell[i]), float(tau[i]), "numpy dense arc grid (numerics.execution.recompute)")
 
 
-def _check(kind: str, ctx: RunContext, trainer, attack, comparator, widths) -> Evidence:
+def _check(kind: str, ctx: RunContext, trainer, attack, comparator, widths, problem: Setup | None) -> Evidence:
     claim = "C1-convergence" if kind == "C1" else "C2-exact-attack"
     ev = Evidence(claim_id=claim, check_id=f"{kind}-finite-width", tier=ctx.tier, seeds=[ctx.seed])
     factory = _attack_factory(kind, attack)
     cls = check_trainer(trainer)
-    configs = _configs(ctx, widths)
-    ev.config = {"configs": [list(c) for c in configs], "setup": Setup(width=configs[0][0], seed=ctx.seed).to_dict(),
-                 "scaling": "per-layer-R (r = R)", "perturbation": "sphere-cap", "attack_steps": PGD_STEPS,
+    configs = _configs(ctx, widths, problem.depth if problem is not None else 1)
+    base = problem if problem is not None else Setup(width=configs[0][0], seed=ctx.seed, dataset=ctx.data)
+    ev.config = {"configs": [list(c) for c in configs], "setup": replace(base, width=configs[0][0]).to_dict(),
+                 "scaling": f"{base.scaling} (r = R)" if base.scaling == "per-layer-R" else base.scaling,
+                 "perturbation": base.pset().norm, "attack_steps": PGD_STEPS,
                  "exact_grid_points": EXACT_GRID_POINTS, "trainer": cls.__name__,
                  "attack": "default" if attack is None else getattr(attack, "__name__", repr(attack))}
+    if base.dataset is not None and base.dataset in DATASETS:
+        ev.config["data"] = describe(base.dataset, n=base.n, d=base.d, seed=10_000 + base.seed)
     with single_thread():
         for m, H in configs:
-            _evaluate(ev, kind, Setup(width=m, depth=H, seed=ctx.seed), cls, factory, comparator)
+            _evaluate(ev, kind, replace(base, width=m, depth=H), cls, factory, comparator)
     runs = ev.measurements.get("runs", [])
     if runs:
         first = runs[0]
@@ -207,16 +213,17 @@ def _check(kind: str, ctx: RunContext, trainer, attack, comparator, widths) -> E
 
 def check_convergence(ctx: RunContext, *, trainer: type[AdversarialTrainer] = AdversarialTrainer,
                       attack: AttackFactory | None = None, comparator: ComparatorFn | None = None,
-                      widths: tuple[int, ...] | None = None) -> Evidence:
+                      widths: tuple[int, ...] | None = None, problem: Setup | None = None) -> Evidence:
     """C1 at finite width (module docstring). ``trainer``: the Algorithm 1 class; ``attack``: a factory
     (pset, loss) → Attack replacing the default PGD; ``comparator`` replaces the default robust-kernel
-    comparator; ``widths`` overrides the tier's configurations (H = 1)."""
-    return _check("C1", ctx, trainer, attack, comparator, widths)
+    comparator; ``widths`` overrides the tier's configurations (at depth 1, or the problem's depth); ``problem``
+    replaces the default problem (data, activation, loss, R, ε, …; its width is set per configuration)."""
+    return _check("C1", ctx, trainer, attack, comparator, widths, problem)
 
 
 def check_exact_attack(ctx: RunContext, *, trainer: type[AdversarialTrainer] = AdversarialTrainer,
                        attack: AttackFactory | None = None, comparator: ComparatorFn | None = None,
-                       widths: tuple[int, ...] | None = None) -> Evidence:
+                       widths: tuple[int, ...] | None = None, problem: Setup | None = None) -> Evidence:
     """C2 at finite width with the exact grid maximizer (module docstring); same keyword arguments as C1."""
-    return _check("C2", ctx, trainer, attack, comparator, widths)
+    return _check("C2", ctx, trainer, attack, comparator, widths, problem)
 

@@ -55,6 +55,7 @@ import torch
 from scipy import special, stats
 
 from numerics.network.data import sphere_points
+from numerics.network.datasets import describe, load_dataset
 from numerics.ntk.dual_activations import np_sigma_prime, reference_pair_terms
 from numerics.network.nets import FullyConnected
 from numerics.ntk.analytic import analytic_ntk_terms
@@ -241,7 +242,8 @@ def check_ntk_concentration(ctx: RunContext, **planted: Any) -> Evidence:
     rate = float(planted["expected_rate"]) if planted.get("expected_rate") is not None else CLAIMED_RATE
     configs = [(act, depth) for act in cfg["activations"] for depth in cfg["depths"]]
     confidence = 1.0 - (1.0 - FAMILY_CONFIDENCE) / len(configs)
-    X = sphere_points(cfg["n"], cfg["d"], seed=ctx.seed)
+    X = (sphere_points(cfg["n"], cfg["d"], seed=ctx.seed) if ctx.data is None else
+         load_dataset(ctx.data, n=cfg["n"], d=cfg["d"], seed=ctx.seed)[0])
 
     ev = Evidence(CLAIM_ID, CHECK_ID, ctx.tier, seeds=[ctx.seed], solver_statuses=["not-applicable"])
     ev.config = {**cfg, "claimed_rate": rate, "family_confidence": FAMILY_CONFIDENCE,
@@ -251,6 +253,8 @@ def check_ntk_concentration(ctx: RunContext, **planted: Any) -> Evidence:
                         "two-sided Student-t interval for the slope, Bonferroni over the configurations",
                  "tolerance": f"mean largest-width error ≤ {ERROR_SD_MULTIPLE:g}·H·s₁(σ)/√m_max",
                  "planted": {k: v for k, v in planted.items() if v is not None}}
+    if ctx.data is not None:
+        ev.config["data"] = describe(ctx.data, n=cfg["n"], d=cfg["d"], seed=ctx.seed)
     ev.notes += [
         "Each network has its own seed (SeedSequence of master seed, σ, H, m, replicate), so the (width, "
         "replicate) errors are independent; their spread shrinks with m, hence HC3 standard errors.",

@@ -45,6 +45,7 @@ from theory.evidence import Counterexample, Evidence, RunContext
 from theory.tolerances import tolerance
 
 from numerics.checks.shared.training_setup import Setup
+from numerics.network.datasets import describe
 from numerics.execution.threads import single_thread
 
 CHECK_ID = "C7-lazy-movement"
@@ -107,7 +108,8 @@ def _row_label(key: str, depth: int) -> str:
 
 def _lazy_point(config: dict) -> dict:
     """Sweep worker: three runs (two scalings with projection, one without) and the scale-free measurement."""
-    setup = Setup(width=config["width"], depth=config["depth"], seed=config["seed"], R=R_LAZY)
+    setup = Setup(width=config["width"], depth=config["depth"], seed=config["seed"], R=R_LAZY,
+                  dataset=config.get("dataset"))
     X, y = setup.data()
     loss = get_loss(setup.loss)
     attack = FGSM(setup.pset(), loss)
@@ -216,6 +218,10 @@ def check_lazy(ctx: RunContext, *, trainer: type[AdversarialTrainer] = Adversari
                  "setup": Setup(width=configs[0][0], R=R_LAZY).to_dict(), "scalings": list(SCALINGS)}
     points = [{"width": m, "depth": H, "seed": 1000 * ctx.seed + s, "trainer": trainer_ref}
               for m, H in configs for s in range(seeds)]
+    if ctx.data is not None:
+        points = [{**p, "dataset": ctx.data} for p in points]
+        ev.config["data"] = describe(ctx.data, n=Setup(width=1).n, d=2, seed=10_000 + 1000 * ctx.seed)
+        ev.config["data"]["seed"] = "10000 + run seed (one subsample per seed)"
     res = run_sweep(_lazy_point, points, **sweep_options(ctx), description="C7 lazy-regime sweep")
     ev.measurements["points"] = res
     diverged = [(p["width"], p["seed"], k) for p in res for k, r in p["runs"].items() if r["status"] == DIVERGED]

@@ -226,3 +226,34 @@ def test_version_and_broken_pipe(tmp_path):
     piped = subprocess.run(f"{sys.executable} -m audit.cli width --eps 0.05 --R 2 --H 1 --loss hinge "
                            f"--activation softplus | head -1", shell=True, capture_output=True, text=True, timeout=120)
     assert piped.stdout.startswith("advaudit width") and piped.stderr == ""
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["check", "--data", "digits", "--only", "C9"], "--data: C9-vc-linf has no fast-tier check that runs on a "
+                                                    "real data set (claims that do: C0, C1, C5, C7)"),
+    (["check", "--data", "mnist"], "argument --data: invalid choice: 'mnist'"),
+])
+def test_data_option_bad_input(argv, needle):
+    out = run_cli(*argv)
+    assert out.returncode == 2 and out.stderr.count("\n") == 1 and needle in out.stderr, out.stderr
+
+
+def test_checks_to_run_on_data_are_those_that_take_data():
+    from audit.runner import checks_to_run, data_claims, select_claims
+    from theory.evidence import RunContext
+
+    ctx = RunContext(data="wine")
+    able = data_claims(select_claims([]), ctx, explicit=False)
+    assert [c.id.split("-")[0] for c in able] == ["C0", "C1", "C5", "C7"]
+    assert [s.id for s in checks_to_run(able[0], ctx)] == ["C0-linear-closed-form", "C0-network-attacks"]
+    assert len(checks_to_run(claims_mod.REGISTRY["C1-convergence"], RunContext())) == 1
+
+
+def test_check_on_a_real_data_set_records_it(tmp_path, capsys):
+    ledger_path = tmp_path / "l.json"
+    status = cli.main(["check", "--data", "wine", "--only", "C0", "--json", str(ledger_path), "--quiet"])
+    ledger = load_ledger(ledger_path)
+    assert status == 0 and ledger["data"]["name"] == "wine" and "standardized" in ledger["data"]["transform"]
+    checks = ledger["claims"][0]["checks"]
+    assert [c["check_id"] for c in checks] == ["C0-linear-closed-form", "C0-network-attacks"]
+    assert all(c["config"]["data"]["name"] == "wine" and c["verdict"] == "consistent" for c in checks)

@@ -208,6 +208,14 @@ def _interrupted_check(ctx):
     raise KeyboardInterrupt
 
 
+def _data_check(ctx):
+    RAN.append(ctx.data or "synthetic")
+    ev = Evidence(claim_id="", check_id="", tier=ctx.tier, config={"data_seen": ctx.data})
+    ev.compare("x", 0.0, 1.0, "<=")
+    ev.measurements["series"] = {"s": {"x": [1, 2], "y": [1, 4]}}
+    return ev
+
+
 def _sweeping_check(ctx):
     configs = [{"width": m, "seed": s} for m in (8, 32, 128) for s in (0, 1)]
     points = run_sweep(noisy_width, configs, **sweep_options(ctx))  # a light module: quick to spawn
@@ -225,7 +233,9 @@ def planted(monkeypatch):
                      (CheckSpec(f"{cid}-check", f"{__name__}:{target}", "planted"),))
     registry = {"P1-ok": claim("P1-ok", "_recording_check"),
                 "P2-interrupt": claim("P2-interrupt", "_interrupted_check"),
-                "P3-sweep": claim("P3-sweep", "_sweeping_check")}
+                "P3-sweep": claim("P3-sweep", "_sweeping_check"),
+                "P4-data": Claim("P4-data", "planted", "derived", ("RQ1",), (), None, "planted", "upper", {},
+                                 (CheckSpec("P4-data-check", f"{__name__}:_data_check", "planted", takes_data=True),))}
     monkeypatch.setattr(claims_mod, "REGISTRY", registry)
     monkeypatch.setattr("audit.runner.REGISTRY", registry)
     RAN.clear()
@@ -398,3 +408,41 @@ def test_claim_flags_and_dependency_reach_the_ledger():
     assert l3["verdict"] == "vacuous" and l3["depends_on"] == {"C9-vc-linf": "vacuous"}
     assert l3["flags"] == ["loose", "depends-on:C9"] and "built on C9-vc-linf (vacuous)" in l3["verdict_reason"]
     assert l3["checks"][0]["flags"] == ["loose"]
+
+
+def test_real_data_runs_get_their_own_section_and_figures(planted, tmp_path):
+    out = tmp_path / "report"
+    assert cli.main(["report", "--only", "P1", "P4", "--data", "wine", "--data", "digits", "--out", str(out),
+                     "--quiet", "--no-cache"]) == 0
+    assert RAN == ["ran", "synthetic", "wine", "digits"]      # P1 takes no data: it ran once
+    ledger = load_ledger(out / "ledger.json")
+    assert [r["data"]["name"] for r in ledger["real_data"]] == ["wine", "digits"]
+    assert [c["id"] for c in ledger["real_data"][0]["claims"]] == ["P4-data"]
+    assert ledger["real_data"][1]["claims"][0]["checks"][0]["config"]["data_seen"] == "digits"
+    md = (out / "report.md").read_text()
+    assert "## Real data" in md and "### Real data: wine" in md and "#### Check P4-data-check on digits" in md
+    figures = sorted(p.name for p in (out / "figures").iterdir())
+    assert len(figures) == 4 and any("wine" in f for f in figures) and any("digits" in f for f in figures)
+    for name in figures:
+        assert f"figures/{name}" in md
+
+
+def test_a_violation_on_real_data_sets_the_exit_status():
+    bad = Evidence("C5-ntk-concentration", "C5-ntk-rate", "fast")
+    bad.compare("x", 2.0, 1.0, "<=")
+    bad.counterexamples.append(Counterexample("x", "planted", {}, 2.0, 1.0, "numpy", True))
+    ledger = build_ledger([], tier="fast", seed=0, real_data={"digits": [ClaimResult(REGISTRY["C5-ntk-concentration"],
+                                                                                     [judge(bad)])]})
+    assert ledger["exit_status"] == 1 and ledger["real_data"][0]["summary"] == {"violated": 1}
+
+
+def test_from_ledger_with_data_is_bad_input(tmp_path, capsys):
+    assert cli.main(["report", "--from-ledger", str(tmp_path / "l.json"), "--data", "wine", "--out",
+                     str(tmp_path / "r")]) == 2
+    assert "--data cannot be combined with --from-ledger" in capsys.readouterr().err
+
+
+def test_data_for_claims_without_data_checks_is_bad_input(planted, tmp_path, capsys):
+    assert cli.main(["report", "--only", "P1", "--data", "wine", "--out", str(tmp_path / "r"), "--no-cache"]) == 2
+    assert "none of the selected claims has a check that runs on a real data set" in capsys.readouterr().err
+    assert not RAN and not (tmp_path / "r").exists()

@@ -1,8 +1,9 @@
 """The shared problem of the training checks (C1–C4, C7): data on the circle, the theory's schedule, comparators.
 
-Data: n points drawn uniformly on S¹ (d = 2), labels y = sign(sin(φ + LABEL_PHASE)) (two half-circles),
-perturbation sets = sphere caps of chord radius δ (arcs, so an exact grid maximizer and a tight certificate
-exist). Network: two-layer (or deeper) softplus net of docs/claims.md §2; loss: logistic (convex, L_ℓ = 1).
+Data: n points drawn uniformly on S¹ (d = 2), labels y = sign(sin(φ + LABEL_PHASE)) (two half-circles), or, with
+``dataset`` set, n points of a built-in real data set on S^{d−1} (numerics.network.datasets, same seed offset);
+perturbation sets = sphere caps of chord radius δ (arcs when d = 2, so an exact grid maximizer and a tight
+certificate exist). Network: two-layer (or deeper) softplus net of docs/claims.md §2; loss: logistic (convex, L_ℓ = 1).
 Schedule: α and T from the derived chain (theory.requirements.width_requirements: α = 2ε/(3L²G²),
 T = 9·H·R²·L²·G²/(4ε²) with the derived gradient bound G) when that T is affordable; otherwise (H ≥ 2, where the
 derived G makes T ~ 10⁴–10⁶) G is replaced by a measured value and the evidence says so.
@@ -10,7 +11,7 @@ derived G makes T ~ 10⁴–10⁶) G is replaced by a measured value and the evi
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -20,12 +21,14 @@ import torch
 from numerics.adversarial.attacks import PGD
 from numerics.training.comparator import Comparator, ComparatorFn, ComparatorProblem, certify_robust_loss, in_ball
 from numerics.network.data import sphere_points
+from numerics.network.datasets import load_dataset
 from numerics.network.gradients import per_sample_gradient_norms
 from numerics.training.kernel_comparator import kernel_comparator
 from numerics.network.losses import get_loss
 from numerics.network.nets import FullyConnected
 from numerics.network.perturbations import PerturbationSet
 from numerics.training.algorithm import DIVERGED
+from theory.errors import InputError
 from theory.evidence import Evidence
 from theory.requirements import width_requirements
 
@@ -49,17 +52,25 @@ class Setup:
     scaling: str = "per-layer-R"
     seed: int = 0
     theorem: str = "C1"
+    d: int = 2
+    dataset: str | None = None   # a name of numerics.network.datasets.DATASETS; None = the synthetic circle task
+    norm: str = "sphere-cap"     # B(x): a norm of numerics.network.perturbations.NORMS, radius delta
 
     def net(self) -> FullyConnected:
-        return FullyConnected(2, self.width, self.depth, self.activation, seed=self.seed)
+        return FullyConnected(self.d, self.width, self.depth, self.activation, seed=self.seed)
 
     def data(self) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.dataset is not None:
+            X, y = load_dataset(self.dataset, n=self.n, d=self.d, seed=10_000 + self.seed)
+            return torch.tensor(X), torch.tensor(y)
+        if self.d != 2:
+            raise InputError(f"d: the synthetic task lies on the circle (d = 2), got d = {self.d}")
         X = torch.tensor(sphere_points(self.n, 2, seed=10_000 + self.seed))
         y = torch.where(torch.sin(torch.atan2(X[:, 1], X[:, 0]) + LABEL_PHASE) >= 0, 1.0, -1.0).to(X.dtype)
         return X, y
 
     def pset(self) -> PerturbationSet:
-        return PerturbationSet("sphere-cap", self.delta)
+        return PerturbationSet(self.norm, self.delta)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,13 +90,14 @@ class Schedule:
 
 
 @lru_cache(maxsize=64)
-def _requirements(eps: float, R: float, H: int, loss: str, activation: str, theorem: str, scaling: str):
-    return width_requirements(eps, R, H, loss, activation, d=2, theorem=theorem, scaling=scaling)
+def _requirements(eps: float, R: float, H: int, loss: str, activation: str, theorem: str, scaling: str, d: int = 2):
+    return width_requirements(eps, R, H, loss, activation, d=d, theorem=theorem, scaling=scaling)
 
 
 def schedule(setup: Setup, G_factor: float = 1.0) -> Schedule:
     """α = 2ε/(3L²G²), T = ⌈9·H·r²·L²·G²/(4ε²)⌉ (C3: R' = αTLG) for the setup; ``G_factor`` scales G (planted)."""
-    req = _requirements(setup.eps, setup.R, setup.depth, setup.loss, setup.activation, setup.theorem, setup.scaling)
+    req = _requirements(setup.eps, setup.R, setup.depth, setup.loss, setup.activation, setup.theorem, setup.scaling,
+                        setup.d)
     L = req.constant("L_ell").value
     G, source = req.constant("G").value, "derived bound (theory.requirements.gradient_bound)"
     if req.T > MAX_AFFORDABLE_T:
@@ -104,7 +116,7 @@ def schedule(setup: Setup, G_factor: float = 1.0) -> Schedule:
 
 def comparator_problem(setup: Setup) -> ComparatorProblem:
     """The comparator's problem: same net, data, B(x), loss and ball; the C1 schedule as its step budget."""
-    sched = schedule(Setup(**{**setup.to_dict(), "theorem": "C1"}))
+    sched = schedule(replace(setup, theorem="C1"))
     X, y = setup.data()
     return ComparatorProblem(net=setup.net(), X=X, y=y, pset=setup.pset(), loss=get_loss(setup.loss),
                              radius=setup.R, scaling=setup.scaling, step_size=sched.alpha, iterations=sched.T,
@@ -115,7 +127,7 @@ def comparator_for(setup: Setup, comparator: ComparatorFn | None = None) -> Comp
     """W* for the setup: by default the robust-kernel comparator (numerics.training.kernel_comparator, cached), else
     ``comparator(problem)`` (e.g. numerics.training.comparator.stronger_attack_comparator). Either way its robust-loss
     bounds are re-certified here (numerics.training.comparator.certify_robust_loss): a comparator's claims are not trusted."""
-    key = Setup(**{**setup.to_dict(), "theorem": "C1"})
+    key = replace(setup, theorem="C1")
     if comparator is None:
         return _default_comparator(key)
     return _certified(key, comparator)

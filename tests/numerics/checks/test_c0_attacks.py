@@ -55,3 +55,9 @@ def test_parts_that_are_not_attacks_or_bounds_are_input_errors():
         check_network_attacks(RunContext(), linear_maximizer=PGD)
     with pytest.raises(InputError, match="upper_bound"):
         check_network_attacks(RunContext(), upper_bound=1.0)
+
+
+def test_on_a_real_data_set_the_attacks_stay_below_the_certified_bound(small_tier):
+    ev = judge(check_network_attacks(RunContext(data="breast_cancer")))
+    assert ev.verdict == "consistent", ev.verdict_reason
+    assert ev.config["data"]["name"] == "breast_cancer"

@@ -39,3 +39,10 @@ def test_closed_form_dominates_dense_sampling_of_the_ball(seed, delta, norm, los
     f = (x + u) @ w
     sampled = {"hinge": np.maximum(0, 1 - y * f), "logistic": np.logaddexp(0, -y * f), "absolute": np.abs(f - y)}[loss]
     assert sampled.max() <= star + 1e-12 * max(1.0, abs(star))
+
+
+@pytest.mark.parametrize("planted, verdict", [({}, "consistent"), ({"drop_radius_term": True}, "violated")])
+def test_on_a_real_data_set_the_check_keeps_its_power(planted, verdict):
+    ev = judge(check_linear_closed_form(RunContext(data="wine"), **planted))
+    assert ev.verdict == verdict, ev.verdict_reason
+    assert ev.config["data"]["name"] == "wine" and ev.config["data"]["d"] == ev.config["d"]

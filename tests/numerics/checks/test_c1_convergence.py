@@ -55,3 +55,10 @@ def test_comparator_is_pluggable_and_must_lie_in_the_ball():
         return comp
 
     assert judge(check_convergence(RunContext(), widths=(64,), comparator=outside)).verdict == "inconclusive"
+
+
+@pytest.mark.parametrize("planted, verdict", [({}, "consistent"), ({"trainer": WrongSignTrainer}, "violated")])
+def test_on_a_real_data_set_the_check_keeps_its_power(planted, verdict):
+    ev = judge(check_convergence(RunContext(data="digits"), widths=(64,), **planted))
+    assert ev.verdict == verdict, ev.verdict_reason
+    assert ev.config["data"]["name"] == "digits" and ev.config["setup"]["dataset"] == "digits"

@@ -121,3 +121,11 @@ def test_a_bug_in_the_structured_ntk_is_confirmed_as_an_internal_inconsistency()
     assert "empirical NTK under test" in bad.description and "reproduces on its own code path" in bad.description
     assert abs(spot["empirical_recorded_path"] - spot["empirical_autograd"]) > 1.0
     assert spot["claimed_closed_form"] == pytest.approx(spot["claimed_scipy"], rel=1e-8)
+
+
+@pytest.mark.parametrize("planted, verdict", [({}, "consistent"), ({"c_sigma_override": 1.0}, "violated")])
+def test_on_a_real_data_set_the_check_keeps_its_power(planted, verdict):
+    config = SMALL | {"activations": ("relu",), "depths": (1,)}
+    ev = judge(check_ntk_concentration(RunContext(data="digits"), config=config, **planted))
+    assert ev.verdict == verdict, ev.verdict_reason
+    assert ev.config["data"]["name"] == "digits" and ev.config["data"]["d"] == TIER_CONFIGS["fast"]["d"]

@@ -68,3 +68,12 @@ def test_a_numpy_refit_that_disagrees_with_the_recorded_slope_is_violated():
     assert ev.verdict == "violated" and "internal inconsistency" in ev.verdict_reason, ev.verdict_reason
     (cx,) = ev.counterexamples
     assert cx.recorded_measured == pytest.approx(-0.2, abs=0.02) and cx.recomputed_measured == pytest.approx(-0.5)
+
+
+def test_on_a_real_data_set_the_check_keeps_its_power():
+    ctx = RunContext(data="breast_cancer")
+    ok = judge(check_lazy(ctx, configs=CONFIGS, seeds=2))
+    assert ok.verdict == "consistent", ok.verdict_reason
+    assert ok.config["data"]["name"] == "breast_cancer"
+    bad = judge(check_lazy(ctx, trainer=WrongRadiusTrainer, configs=((64, 1), (256, 1)), seeds=1))
+    assert bad.verdict == "violated", bad.verdict_reason
