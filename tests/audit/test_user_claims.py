@@ -41,7 +41,7 @@ def test_examples_get_their_expected_verdicts(name, capsys):
     for record in doc["claims"]:   # measured kinds: judged evidence, and the controls that earned the verdict
         if record["evidence"] is not None:
             assert record["evidence"]["verdict"] == record["verdict"]
-            controls = record["evidence"]["measurements"]["controls"]
+            controls = record["evidence"]["controls"]
             assert controls and (record["verdict"] != "consistent" or all(c["verdict"] == "violated"
                                                                             for c in controls))
 
