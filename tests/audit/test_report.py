@@ -321,7 +321,7 @@ def test_from_ledger_with_only_is_bad_input(tmp_path, capsys):
 
 def test_headline_adapters_read_what_the_checks_record():
     runs = [{"setup": {"width": m, "depth": 1, "eps": 0.3}, "min_L_A": 0.7, "comparator_upper": 0.65,
-             "m_star": 3700.0} for m in (64, 256)]
+             "m_star": 3700.0, "L_A_initial": 0.8, "budget_B": 0.1} for m in (64, 256)]
     cases = {"[relu d=2 m=16 H=2 linf δ=0.15 hinge]": {"mean_upper_used": 1.2, "L_A": {"pgd": 1.1, "fgsm": 1.0},
                                                        "mean_exact": 1.15},
              "[relu d=2 m=16 H=2 l2 δ=0.15 hinge]": {"mean_upper_used": 0.9, "L_A": {"pgd": 0.85}, "mean_exact": None}}
@@ -342,6 +342,10 @@ def test_headline_adapters_read_what_the_checks_record():
     assert c5["fit"] == {"slope": -0.5, "intercept": 0.47, "ci": [-0.6, -0.4], "expected": -0.5, "label": "relu/H=1 fit"}
     bound = series["X: losses against width (H = 1): bound"]
     assert bound["vline"] == {"x": 3700.0, "label": "derived width m*"} and bound["y"] == [0.95, 0.95]
+    assert series["X: losses against width (H = 1): initial"]["y"] == [0.8, 0.8]          # L_A(W(0)) is plotted
+    assert series["X: losses against width (H = 1): budget"]["y"] == pytest.approx([0.75, 0.75])
+    reference = series["C5 relu/H=1: m^(−1/2) reference"]                                 # the claimed rate drawn
+    assert reference["y"] == pytest.approx([0.2, 0.1]) and reference["style"] == "curve"
     assert series["sandwich: linf"]["x"] == [1.1] and series["sandwich: MILP"]["x"] == [1.15]
     assert series["C8: R needed against d (defaults): log10 R(d)"]["y"] == [3.1, 7.9]
 
