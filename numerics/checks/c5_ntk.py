@@ -170,9 +170,10 @@ def _refit_independently(widths: list[int], errors: list[list[float]], confidenc
 # --- independent spot check of one recorded error ------------------------------------------------------------
 
 def _autograd_error(X: np.ndarray, i: int, j: int, activation: str, depth: int, width: int, seed: int,
-                    device: str, planted: dict[str, Any]) -> float:
+                    device: str, planted: dict[str, Any], kernel_depth: int | None = None) -> float:
     """Rebuild one network; |Θ_m(x_i, x_j) − Θ(x_i, x_j)| with Θ_m from torch.autograd gradients (one
-    backward pass per input) and Θ from the scalar scipy reference of the claimed kernel."""
+    backward pass per input) and Θ from the scalar scipy reference of the claimed kernel (of depth
+    ``kernel_depth``, default the network's)."""
     net = FullyConnected(X.shape[1], width, depth, activation, seed=seed, device=device)
     params = net.trained_parameters()
     grads = []
@@ -180,25 +181,33 @@ def _autograd_error(X: np.ndarray, i: int, j: int, activation: str, depth: int, 
         out = net(torch.as_tensor(X[k:k + 1], dtype=torch.float64, device=device))[0]
         grads.append([g.detach().reshape(-1).cpu().numpy() for g in torch.autograd.grad(out, params)])
     emp = math.fsum(float(gi @ gj) for gi, gj in zip(*grads))
-    return abs(emp - _reference_entry(X[i], X[j], activation, depth, planted))
+    return abs(emp - _reference_entry(X[i], X[j], activation, kernel_depth or depth, planted))
 
 
-def _max_error(net: FullyConnected, X: np.ndarray, theta: np.ndarray) -> tuple[float, int, int]:
-    """max_ij |Θ_m − Θ| and where it is attained."""
-    dev = np.abs(empirical_ntk(net, X) - theta)
-    i, j = np.unravel_index(int(np.argmax(dev)), dev.shape)
-    return float(dev[i, j]), int(i), int(j)
+def _max_errors(net: FullyConnected, X: np.ndarray, thetas: tuple[np.ndarray, ...]) -> list[tuple[float, int, int]]:
+    """max_ij |Θ_m − Θ| and where it is attained, for each kernel Θ of ``thetas`` (one empirical NTK)."""
+    emp = empirical_ntk(net, X)
+    out = []
+    for theta in thetas:
+        dev = np.abs(emp - theta)
+        i, j = np.unravel_index(int(np.argmax(dev)), dev.shape)
+        out.append((float(dev[i, j]), int(i), int(j)))
+    return out
 
 
 def _sweep(pool: ThreadPoolExecutor, X: np.ndarray, activation: str, depth: int, seeds: list[list[int]],
-           widths: list[int], theta: np.ndarray, device: str) -> tuple[np.ndarray, list[list[tuple[int, int]]]]:
-    """Errors (widths × replicates) and the Gram entry where each is attained."""
+           widths: list[int], thetas: tuple[np.ndarray, ...], device: str
+           ) -> list[tuple[np.ndarray, list[list[tuple[int, int]]]]]:
+    """Per kernel of ``thetas``: errors (widths × replicates) and the Gram entry where each is attained."""
     jobs = [(m, s) for m, row in zip(widths, seeds) for s in row]
-    flat = list(pool.map(lambda job: _max_error(FullyConnected(X.shape[1], job[0], depth, activation, seed=job[1],
-                                                               device=device), X, theta), jobs))
+    flat = list(pool.map(lambda job: _max_errors(FullyConnected(X.shape[1], job[0], depth, activation, seed=job[1],
+                                                                device=device), X, thetas), jobs))
     per = len(seeds[0])
-    rows = [flat[k:k + per] for k in range(0, len(flat), per)]
-    return np.array([[e for e, _, _ in row] for row in rows]), [[(i, j) for _, i, j in row] for row in rows]
+    out = []
+    for k in range(len(thetas)):
+        rows = [[e[k] for e in flat[r:r + per]] for r in range(0, len(flat), per)]
+        out.append((np.array([[e for e, _, _ in row] for row in rows]), [[(i, j) for _, i, j in row] for row in rows]))
+    return out
 
 
 # --- the check ------------------------------------------------------------------------------------------------
@@ -240,6 +249,7 @@ def check_ntk_concentration(ctx: RunContext, **planted: Any) -> Evidence:
         "−0.47…−0.50 (bias ≈ +0.015, about a tenth of an interval half-width); reported, not corrected.",
         "measurements.configs[*].errors holds every raw error (rows: widths, columns: replicates) for refitting."]
     rows: dict[str, Any] = {}
+    control = Evidence(CLAIM_ID, CHECK_ID, ctx.tier, seeds=[ctx.seed], solver_statuses=["not-applicable"])
     # Networks are built and measured on NETWORK_THREADS threads (weight sampling dominates and releases the
     # GIL); every network has its own seed, so the results do not depend on the scheduling.
     with ThreadPoolExecutor(max_workers=NETWORK_THREADS) as pool:
@@ -247,8 +257,10 @@ def check_ntk_concentration(ctx: RunContext, **planted: Any) -> Evidence:
             label = f"{act}/H={depth}"
             widths = _widths(cfg, depth)
             theta = sum(_claimed_terms(X, act, depth, planted), np.zeros((len(X), len(X))))
+            theta_off = sum(_claimed_terms(X, act, depth + 1, planted), np.zeros((len(X), len(X))))
             seeds = [[_net_seed(ctx.seed, act, depth, m, r) for r in range(cfg["replicates"])] for m in widths]
-            errors, where = _sweep(pool, X, act, depth, seeds, widths, theta, ctx.device)
+            (errors, where), (errors_off, where_off) = _sweep(pool, X, act, depth, seeds, widths,
+                                                              (theta, theta_off), ctx.device)
             fit = _fit(widths, errors, confidence)
             scale = fluctuation_scale(act)
             tol = ERROR_SD_MULTIPLE * depth * scale / math.sqrt(widths[-1])
@@ -270,19 +282,41 @@ def check_ntk_concentration(ctx: RunContext, **planted: Any) -> Evidence:
                 ev.counterexamples.extend(_reverify(X, act, depth, widths, errors, where, seeds, confidence, rate,
                                                     tol, slope_row.holds, size_row.holds, label, ctx.device,
                                                     planted))
+            _layer_off_control(control, X, act, depth, widths, errors_off, where_off, seeds, confidence, rate,
+                               tol, ctx.device, planted)
     ev.measurements = {"configs": rows, "n": cfg["n"], "d": cfg["d"]}
+    ev.add_control("one layer off", "each network of depth H measured against the analytic NTK of depth H + 1 "
+                                    "(same networks, same fit and tolerances)", control)
     ev.wall_time_s = time.perf_counter() - start
     return ev
 
 
+def _layer_off_control(control: Evidence, X, act, depth, widths, errors, where, seeds, confidence, rate, tol,
+                       device, planted) -> None:
+    """The control rows of one configuration: the networks of depth H against Θ of depth H + 1 (the error then
+    stays O(1): no m^(−1/2) rate, no small error), re-verified like the real rows."""
+    label = f"{act}/H={depth} vs Θ of depth {depth + 1}"
+    fit = _fit(widths, errors, confidence)
+    slope_row = control.compare(f"{label}: slope of log error vs log m", fit["slope"], rate, "contains",
+                                interval=(fit["ci_low"], fit["ci_high"]), tolerance=0.0,
+                                tolerance_name=f"{100 * confidence:.2f}% HC3 t-interval (as the real rows)")
+    size_row = control.compare(f"{label}: mean error at m={widths[-1]}", float(errors[-1].mean()), tol, "<=",
+                               tolerance=0.0, tolerance_name="as the real rows")
+    control.measurements.setdefault("configs", {})[label] = {"errors": errors.tolist(), "fit": fit}
+    if not (slope_row.holds and size_row.holds):
+        control.counterexamples.extend(_reverify(X, act, depth, widths, errors, where, seeds, confidence, rate, tol,
+                                                 slope_row.holds, size_row.holds, label, device, planted,
+                                                 kernel_depth=depth + 1))
+
+
 def _reverify(X, act, depth, widths, errors, where, seeds, confidence, rate, tol, slope_holds, size_holds,
-              label, device, planted) -> list[Counterexample]:
+              label, device, planted, kernel_depth: int | None = None) -> list[Counterexample]:
     """Recompute each failure independently: the fit from the recorded errors by another code path, and the
     recorded error of the worst network at the largest width (at its worst entry) by autograd + the scipy
     reference kernel."""
     worst = int(np.argmax(errors[-1]))
     i, j = where[-1][worst]
-    recomputed = _autograd_error(X, i, j, act, depth, widths[-1], seeds[-1][worst], device, planted)
+    recomputed = _autograd_error(X, i, j, act, depth, widths[-1], seeds[-1][worst], device, planted, kernel_depth)
     recorded = float(errors[-1][worst])
     same = abs(recomputed - recorded) <= REVERIFY_REL_TOL * max(1.0, recorded)
     spot = {"width": widths[-1], "seed": seeds[-1][worst], "entry": [i, j], "recorded_error": recorded,
