@@ -477,6 +477,7 @@ def check_l2_kim(ctx: RunContext, *, oracle: Oracle | None = None, q_offset: Any
     closed = Convention("closed", "non-strict", "arbitrary", "sign")
     opened = Convention("open", "non-strict", "arbitrary", "sign")
     results: list[tuple[str, ShatterResult, Any]] = []
+    control = Evidence(claim_id=CLAIM, check_id="C9-l2-kim", tier=ctx.tier, seeds=[ctx.seed])
 
     measured: dict[int, Fraction] = {}
     for k in range(1, k_max + 1):
@@ -518,6 +519,7 @@ def check_l2_kim(ctx: RunContext, *, oracle: Oracle | None = None, q_offset: Any
             if below_T is not None:
                 r_below = shatter(X, oracle if oracle is not None else ForcingOracle(below_T, closed))
                 results.append((f"k={k} below ρ*", r_below, ("kim", below_T, True)))
+                _below_threshold_control(control, k, n, r_below, below_T, len(X))
                 ev.compare(f"(k={k}) labelings forced just below ρ* (< all)", r_below.n_realizable,
                            len(r_below.status) - 1, "<=")
                 idx = r_below.first(UNREALIZABLE)
@@ -535,6 +537,8 @@ def check_l2_kim(ctx: RunContext, *, oracle: Oracle | None = None, q_offset: Any
         table.append(cells)
     _witness_audit(ev, results, _reverify_witness)
     _statuses(ev, [r for _, r, _ in results])
+    ev.add_control("just below the threshold", f"ρ² = (k−1)/k − {BELOW_THRESHOLD_GAP} instead of (k−1)/k: the same "
+                                               "shattering comparison must fail (exactly)", control)
     ev.measurements["tables"] = {"C9 ℓ2 thresholds (Kim, Moon, Yun)": {
         "columns": ["k", "ρ* = √((k−1)/k)", "measured ρ*²", f"shattered at ρ* (n={n})", "open balls at ρ*",
                     "forced just below ρ*"],
@@ -547,6 +551,16 @@ def check_l2_kim(ctx: RunContext, *, oracle: Oracle | None = None, q_offset: Any
         "with k = min(d, ⌊1/(1 − ρ²)⌋). p = ∞ is excluded (see C9-linf-conventions).",
     ]
     return ev
+
+
+def _below_threshold_control(control: Evidence, k: int, n: int, res: ShatterResult, T: KimL2Template,
+                             points: int) -> None:
+    """The control row of one k: the shattering comparison of the real run, for the template just below ρ*."""
+    count = points if res.shattered else 0
+    row = control.compare(f"(k={k}, n={n}) points shattered at ρ*² − {BELOW_THRESHOLD_GAP} (closed balls, exact)",
+                          count, k * (n // 2), "==")
+    if not row.holds:
+        _kim_counterexample(control, row.name, res, T, count, k * (n // 2))
 
 
 def _kim_counterexample(ev: Evidence, name: str, res: ShatterResult, T: KimL2Template, measured: int,

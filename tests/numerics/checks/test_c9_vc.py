@@ -57,6 +57,8 @@ def test_l2_kim_check_is_consistent():
     assert ev.verdict == "consistent", ev.verdict_reason
     rows = ev.measurements["tables"]["C9 ℓ2 thresholds (Kim, Moon, Yun)"]["rows"]
     assert rows[1][:4] == [2, "0.7071", "1/2", "4/4"] and rows[2][:4] == [3, "0.8165", "2/3", "6/6"]
+    control = ev.controls[0].evidence       # 1/1000 below ρ*² the same shattering comparison fails, exactly
+    assert control.verdict == "violated" and len(control.counterexamples) == 2
     below = ev.measurements["below_threshold_counterexamples"]
     assert below and all(b["reverified_exact"] and b["reason"] == "not forced" for b in below)
 
