@@ -12,6 +12,7 @@ from typing import Any
 
 from numerics.planted.attacks import CleanGradientPGD, OutsideBallAttack, WrongSignLinearMaximizer
 from numerics.planted.bounds import ibp_upper_dropped_radius_term
+from numerics.planted.networks import UnscaledOutputNet, WrongConstantNet
 from numerics.planted.oracles import AlwaysRealizableOracle
 from numerics.planted.robust_kernel import MissingLayerTermNTK, best_case_linear_inner_max
 from numerics.planted.training import WrongRadiusTrainer, WrongSignTrainer
@@ -107,6 +108,15 @@ def _registry() -> dict[str, dict[str, dict[str, Any]]]:
             "certificate with the wrong sign (upper bound of y·f taken as its lower bound)":
                 {"certify_sign": "wrong", **_C10_SMALL},
             "training PGD with the gradient at the clean point": {"pgd": CleanGradientPGD, **_C10_SMALL},
+        },
+        "C11-layer-normalization": {
+            "c_σ read 10 % too large (relu: 2.2)": {"net_class": WrongConstantNet},
+        },
+        "C11-ntk-diagonal": {
+            "c_σ read 10 % too large (relu: 2.2)": {"net_class": WrongConstantNet},
+        },
+        "C11-nngp-variance": {
+            "forward pass without the last layer's √(c_σ/m)": {"net_class": UnscaledOutputNet},
         },
         "L1-width-exponential": {
             "R(d) encoded as polynomial in d": {"growth": "polynomial"},
