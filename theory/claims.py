@@ -304,6 +304,12 @@ def _claims() -> tuple[Claim, ...]:
                           "Kim–Moon–Yun ℓ2 template: exact thresholds ρ*² = (k−1)/k, largest k at a given ρ, "
                           "exact shattering of k·⌊n/2⌋ points at ρ* and failure just below",
                           budget_s={"fast": 20.0, "full": 120.0}),
+                CheckSpec("C9-known-classes", "numerics.checks.c9_vc:check_known_classes",
+                          "the exact oracles against classes of known VC dimension (d = 2, 3): halfspaces shatter "
+                          "d + 1 simplex vertices and not d + 2 points (Radon), boxes 2d points and not 2d + 1, "
+                          "robust halfspaces (ℓ∞) the simplex only for δ < 1/(2d), ReLU nets (MILP, gradient fit) "
+                          "the XOR square; each answer against an independent exact argument",
+                          budget_s={"fast": 20.0, "full": 60.0}),
                 CheckSpec("C9-counts-symbolic", "theory.checks.c9_symbolic:check_c9_counts",
                           "exact counts ⌊n/2⌋·d and k·⌊n/2⌋, thresholds ⌊1/(1−ρ_k²)⌋ = k at ρ_k = √((k−1)/k) and k−1 "
                           "just below, ℓ∞ template distances; Goldberg–Jerrum / Bartlett parameter implications",

@@ -98,6 +98,9 @@ def _registry() -> dict[str, dict[str, dict[str, Any]]]:
             "q = c − e_j (wrong sign)": {"q_offset": -1},
             "⌊n/2⌋ + 1 groups": {"extra_groups": 1},
         },
+        "C9-known-classes": {
+            "oracle always answers 'realizable'": {"oracle": AlwaysRealizableOracle()},
+        },
         "C9-counts-symbolic": {
             "threshold √(k/(k+1))": {"threshold_form": "sqrt(k/(k+1))"},
             "count n·d without ⌊n/2⌋": {"count_formula": "n*d"},
