@@ -35,7 +35,7 @@ from theory.evidence import Counterexample, Evidence, RunContext
 
 from numerics.checks.shared.gap_headline import budget, headline, informative_setup, initial_gap, untrained_control
 from numerics.checks.shared.training_chain import assembly, numpy_replay
-from numerics.checks.shared.training_setup import Setup, comparator_for, numpy_weights, schedule
+from numerics.checks.shared.training_setup import Setup, comparator_for, numpy_weights, schedule, schedule_rows
 from numerics.execution.threads import single_thread
 
 AttackFactory = Callable[[PerturbationSet, Loss], Attack]
@@ -124,6 +124,7 @@ def _evaluate(ev: Evidence, kind: str, setup: Setup, trainer, attack_factory: At
         _counterexample(ev, row.name, "training did not close the gap the theory's budget demands",
                         {"setup": setup.to_dict()}, r["min_L_A"] - r["comparator_upper"],
                         r["assembly_bound"] - r["comparator_upper"], r["method"])
+    schedule_rows(ev, f"{kind} {tag}", setup, sched)
     if kind == "C1":
         row = ev.compare(f"C1 {tag}: min_t L_A(W(t)) ≤ U(W*) + ε", terms["min_L_A"], comp.robust_upper + setup.eps,
                          "<=", tolerance_name="exact (certified comparator bound)")

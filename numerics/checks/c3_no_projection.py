@@ -21,7 +21,8 @@ from theory.evidence import Counterexample, Evidence, RunContext
 from numerics.adversarial.attacks import PGD
 from numerics.checks.shared.gap_headline import budget, headline, informative_setup, initial_gap, untrained_control
 from numerics.checks.shared.training_chain import assembly, numpy_replay
-from numerics.checks.shared.training_setup import Setup, comparator_for, schedule, train_against_comparator
+from numerics.checks.shared.training_setup import (Setup, comparator_for, schedule, schedule_rows,
+                                                   train_against_comparator)
 from numerics.execution.threads import single_thread
 
 FAST_WIDTHS = (64, 256, 1024, 4096)
@@ -85,6 +86,7 @@ def _width(ev: Evidence, setup: Setup, trainer, comparator: ComparatorFn | None,
         r = replayed()
         _fail(ev, row.name, "training without projection did not close the gap the theory's budget demands", {},
               r["min_L_A"] - r["comparator_upper"], r["assembly_bound"] - r["comparator_upper"], r["method"])
+    schedule_rows(ev, f"C3 {tag}", setup, sched)
     row = ev.compare(f"C3 {tag}: min_t L_A(W(t)) ≤ U(W*) + ε (no projection)", run.best_loss,
                      comp.robust_upper + setup.eps, "<=", tolerance_name="exact (certified comparator bound)")
     if not row.holds:

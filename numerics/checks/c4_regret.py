@@ -19,12 +19,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import torch
 from scipy import stats
 
 from numerics.execution import recompute
 from numerics.adversarial.arc_certificate import LIP_DSIGMA
 from numerics.training.algorithm import AdversarialTrainer, check_trainer
 from numerics.training.comparator import ComparatorFn
+from numerics.network.gradients import forward_with
 from numerics.training.linearization import max_linearization_error
 from numerics.ntk.rate_fit import DEFAULT_LEVEL, fit_loglog_slope
 from numerics.execution.sweep import run_sweep, sweep_options
@@ -32,7 +34,7 @@ from theory.activations import c_sigma
 from theory.evidence import Counterexample, Evidence, RunContext
 
 from numerics.checks.shared.training_chain import assembly, numpy_replay
-from numerics.checks.shared.training_setup import Setup, schedule, train_against_comparator
+from numerics.checks.shared.training_setup import Setup, schedule, schedule_rows, train_against_comparator
 from numerics.execution.threads import single_thread
 
 FAST_REGRET_WIDTHS = (256, 1024)
@@ -46,6 +48,8 @@ PREDICTED_EXPONENT = -0.5
 # The control's ball radius R·m^(−κ): ε_lin ∝ r²/√m then falls like m^(−1/2 − 2κ). κ = 1/32 moves the rate by 1/16,
 # about four times the fast tier's interval half-width (measured 0.016 on the normalized slope).
 RATE_CONTROL_EXPONENT = 0.03125
+# A pre-activation where σ' attains Lip σ (softplus: σ' = sigmoid → 1, within 4e-18 at z = 40; the others at 0).
+ATTAINING_PREACTIVATION = {"softplus": 40.0, "tanh": 0.0, "sigmoid": 0.0, "erf": 0.0}
 # Exact inequalities summed over T rounds of O(#params) products: relative round-off ≲ 1e-13; 1e-9 is the named slack.
 REGRET_RTOL_F64 = 1e-9
 
@@ -116,10 +120,11 @@ def _regret_run(ev: Evidence, setup: Setup, trainer, comparator: ComparatorFn | 
         r = rep()
         _fail(ev, row.name, "the assembled chain fails", {"terms": terms}, r["average_L_A"],
               r["assembly_bound"] * (1 + REGRET_RTOL_F64), r["method"])
-    # 5. gradient bound
+    # 5. gradient bound, and the constants of the schedule against theory/
     if "derived" in sched.G_source:
         ev.compare(f"C4.5 {tag}: max_t max_i ‖∇_W f(W(t), x̃_i)‖_F ≤ G (derived)",
                    float(np.max(log.feature_grad_norm)), sched.G, "<=", tolerance_name="exact")
+    schedule_rows(ev, f"C4 {tag}", setup, sched)
     ev.measurements.setdefault("regret_runs", []).append(
         {"setup": setup.to_dict(), "alpha": alpha, "T": sched.T, "final_regret": float(cum[-1]),
          "final_bound": float(bound[-1]), "average_regret": float(cum[-1]) / sched.T,
@@ -215,9 +220,44 @@ def check_regret(ctx: RunContext, *, trainer: type[AdversarialTrainer] = Adversa
     with single_thread():
         for m in widths:
             _regret_run(ev, Setup(width=m, seed=ctx.seed), cls, comparator)
+    _gradient_bound_attained(ev, Setup(width=widths[0], seed=ctx.seed))
     _rate(ev, ctx, tuple(rate_widths), seeds)
     _rate_control(ev, ctx, tuple(rate_widths), seeds)
     return ev
+
+
+def _gradient_bound_attained(ev: Evidence, setup: Setup) -> None:
+    """C4.5 where the bound is tight: G = √(2c_σ)·Lip σ (H = 1) is the sup of ‖∇_W f‖_F on the event ‖a‖² ≤ 2m,
+    attained at ‖a‖² = 2m with σ'(w_rᵀx) = Lip σ for every r. The gradient there (torch.autograd) must not exceed
+    the G the schedule uses, and nearly equals it: a G that lost a constant factor fails here, while the
+    training runs' gradients (≈ 0.4·G) would not show it."""
+    sched = schedule(setup)
+    z = ATTAINING_PREACTIVATION.get(setup.activation)
+    if setup.depth != 1 or z is None or "derived" not in sched.G_source:
+        ev.notes.append("C4.5 tightness not measured (H = 1 and a derived G with a known maximizer of σ' only)")
+        return
+    net = setup.net()
+    X, _ = setup.data()
+    x = X[:1]
+    with torch.no_grad():
+        net.output.mul_(math.sqrt(2 * net.width) / torch.linalg.norm(net.output))     # ‖a‖² = 2m: on the event's edge
+    W = (z * x).repeat(net.width, 1).requires_grad_(True)                              # w_rᵀx = z for every r
+    grad, = torch.autograd.grad(forward_with(net, [W], x).sum(), [W])
+    measured = float(torch.linalg.norm(grad))
+    row = ev.compare(f"C4.5 [m={setup.width}]: ‖∇_W f‖_F where G is attained (‖a‖² = 2m, σ'(w_rᵀx) = Lip σ) ≤ G",
+                     measured, sched.G, "<=", tolerance=1e-12 * sched.G, tolerance_name="1e-12 relative (round-off)",
+                     preactivation=z)
+    if not row.holds:
+        a = net.output.numpy()
+        dsig = {"softplus": lambda t: 1 / (1 + math.exp(-t)), "tanh": lambda t: 1 - math.tanh(t) ** 2,
+                "sigmoid": lambda t: math.exp(-t) / (1 + math.exp(-t)) ** 2,
+                "erf": lambda t: 2 / math.sqrt(math.pi) * math.exp(-t * t)}[setup.activation]
+        again = math.sqrt(c_sigma(setup.activation) / net.width) * float(np.linalg.norm(a)) * dsig(z) * \
+            float(np.linalg.norm(x.numpy()))
+        ev.counterexamples.append(Counterexample(
+            row.name, "a point of the event where the gradient bound must hold has a larger gradient",
+            {"width": setup.width, "preactivation": z, "G": sched.G}, again, sched.G,
+            "closed form √(c_σ/m)·‖a‖·σ'(z)·‖x‖ in float64", reverified=again > sched.G * (1 + 1e-12)))
 
 
 def _rate_control(ev: Evidence, ctx: RunContext, widths: tuple[int, ...], seeds: int) -> None:
