@@ -10,6 +10,7 @@ Rules (DESIGN.md, "Verdicts"), applied in this order to one check's evidence:
 7. every comparison holds within its named tolerance                    → consistent
 8. ... unless one of its controls (theory.evidence.Control, judged by these same rules) is not
    violated: the check cannot tell a right input from a wrong one                  → vacuous
+9. ... or it ran no control at all: nothing shows it could have said otherwise     → vacuous ('no control')
 """
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ def judge(ev: Evidence) -> Evidence:
         c = missed[0]
         verdict, reason = VACUOUS, (f"control '{c.name}' (differs in {c.differs_in}) was judged "
                                     f"{c.evidence.verdict}, not violated: the check cannot discriminate")
+    elif verdict == CONSISTENT and not ev.controls:
+        verdict, reason = VACUOUS, f"no control: {reason}, but no input that must fail was shown to fail"
     ev.verdict, ev.verdict_reason = verdict, reason
     return ev
 
