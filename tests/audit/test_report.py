@@ -49,6 +49,11 @@ def synthetic_ledger():
         "broken | one": {"x": [1, 2, 3], "y": [1, 2]},
     }, "tables": {"per width": {"columns": ["m", "error"], "rows": [[m, 0.2 * m ** -0.5] for m in WIDTHS]}},
         "mean_error": 0.01}
+    off = _evidence("C5-ntk-concentration", "C5-ntk-rate")
+    off.compare("fitted slope vs Θ of depth H + 1", -0.02, -0.5, "contains", interval=(-0.07, 0.03))
+    off.counterexamples.append(Counterexample("fitted slope vs Θ of depth H + 1", "plateau", {}, -0.021, -0.5,
+                                              "refit", True))
+    ntk.add_control("one layer off", "the analytic NTK of depth H + 1", off)
     conv = _evidence("C1-convergence", "C1-train", vacuous_reason="the required width 3.2e9 exceeds 2^14")
     conv.compare("min_t L_A − (L* + ε)", -0.02, 0.0, "<=")
     conv.measurements = {
@@ -121,6 +126,9 @@ def test_markdown_shows_requirement_measurement_and_verdict(report_dir):
     assert "vacuous" in c1 and "obligations" in c1
     c5 = md.split("## C5-ntk-concentration")[1].split("\n## ")[0]
     assert "CI [-0.56, -0.46]" in c5 and "SLOPE_TOL" in c5 and "per width" in c5
+    controls = c5.split("Controls: the same check on inputs that must fail")[1]   # shown next to the real run
+    assert "one layer off" in controls and "depth H + 1" in controls and "violated" in controls
+    assert "re-computed -0.021 vs -0.5" in controls
     c0 = md.split("## C0-surrogate-le-robust")[1].split("\n## ")[0]
     assert "violated" in c0 and "Counterexamples" in c0 and "float64 numpy" in c0
 
