@@ -75,8 +75,20 @@ def _regret_run(ev: Evidence, setup: Setup, trainer, comparator: ComparatorFn | 
             replay.update(numpy_replay(run, setup, comp, L))
         return replay
 
-    # 1. regret lemma on every prefix
+    # 0. the logged bound is the lemma's bound: recomputed here from D = ‖W(0) − W*‖ and the logged ‖g_t‖
     cum, bound = log.cumulative_regret, log.regret_bound
+    d2 = sum(float(((c - w0) ** 2).sum()) for c, w0 in zip(comp.weights, run.initial_weights))
+    mine = d2 / (2 * alpha) + alpha / 2 * np.cumsum(log.grad_norm ** 2)
+    row = ev.compare(f"C4.1 {tag}: logged bound = ‖W(0)−W*‖²/(2α) + (α/2)Σ‖g_s‖² recomputed here (max relative gap)",
+                     float(np.max(np.abs(bound - mine) / mine)), 0.0, "==", tolerance=REGRET_RTOL_F64,
+                     tolerance_name="REGRET_RTOL_F64")
+    if not row.holds:
+        r = rep()
+        again = r["D2"] / (2 * alpha) + alpha / 2 * np.cumsum(r["grad_sq"])
+        gap = float(np.max(np.abs(bound - again) / again))
+        _fail(ev, row.name, "the training log's regret bound is not the lemma's bound", {"alpha": alpha}, gap,
+              REGRET_RTOL_F64, r["method"])
+    # 1. regret lemma on every prefix
     scale = float(np.max(np.cumsum(np.abs(log.regret_term)) + bound))
     row = ev.compare(f"C4.1 {tag}: max_t [Σ_(s≤t) ⟨g_s, W(s) − W*⟩ − (‖W(0)−W*‖²/(2α) + (α/2)Σ_(s≤t)‖g_s‖²)] ≤ 0",
                      float(np.max(cum - bound)), 0.0, "<=", tolerance=REGRET_RTOL_F64 * scale,
