@@ -68,7 +68,8 @@ TIERS: dict[str, dict[str, Any]] = {
              "nngp_n": 6},
 }
 
-# --- the activations, defined independently of numerics.network.activations ---------------------------------------
+# --- the activations, defined here on purpose: numerics.network.activations and numerics.ntk.dual_activations
+# (which holds the same numpy lines) are the code under test, so sharing them would hide the bugs this checks for --
 _SIGMA: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "relu": lambda z: np.maximum(z, 0.0),
     "relu2": lambda z: np.maximum(z, 0.0) ** 2,
