@@ -178,8 +178,11 @@ def schedule_rows(ev: Evidence, tag: str, setup: Setup, sched: Schedule) -> None
               proof_chain.H: setup.depth, proof_chain.L: sp.nsimplify(sched.L), proof_chain.G: sp.Float(sched.G, 30),
               proof_chain.m: setup.width}
     exact_alpha, exact_T = _exact_schedule(setup, sched.G, sched.L)
+    T_star = float(chain.T_star.subs(values))
+    # ⌈T*⌉ is ambiguous only when T* lies within round-off of an integer: either neighbour is then accepted
+    ceilings = {math.ceil(T_star * (1 - 1e-12)), math.ceil(T_star * (1 + 1e-12))}
     pairs = [("α", sched.alpha, float(chain.alpha.subs(values)), "theory.proof_chain α at the G used"),
-             ("T", sched.T, math.ceil(float(chain.T_star.subs(values)) - 1e-9), "⌈T*⌉ of theory.proof_chain")]
+             ("T", sched.T, sched.T if sched.T in ceilings else min(ceilings), "⌈T*⌉ of theory.proof_chain")]
     if "derived" in sched.G_source:
         req = _requirements(setup.eps, setup.R, setup.depth, setup.loss, setup.activation, setup.theorem,
                             setup.scaling)
