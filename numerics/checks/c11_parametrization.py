@@ -202,8 +202,11 @@ def _check_net_class(net_class: Any) -> type:
     return net_class
 
 
-def _constant_rows(ev: Evidence, activations: tuple[str, ...]) -> None:
-    """c_σ of theory/ (what the network reads) against the independent quadrature; mpmath re-verifies."""
+def _constant_rows(ev: Evidence, activations: tuple[str, ...]) -> bool:
+    """c_σ of theory/ (what the networks read) against the independent quadrature, mpmath re-verifying a
+    failure. A gate, as C8's cross-checks: False (and a note) when one fails — networks built from a wrong constant
+    are not measured (with c_σ ≤ 0 they cannot even be built)."""
+    ok = True
     for act in activations:
         theirs, mine = c_sigma(act), independent_c_sigma(act)
         row = ev.compare(f"c_σ({act}) of theory/activations.py vs quadrature of E σ(z)² here", theirs, mine, "==",
@@ -218,6 +221,11 @@ def _constant_rows(ev: Evidence, activations: tuple[str, ...]) -> None:
             ev.counterexamples.append(Counterexample(
                 row.name, f"the network's c_σ({act}) = {theirs!r} is not 1/E σ(z)² = {again!r}", {"activation": act},
                 theirs, again, "mpmath quad at 30 digits", reverified=abs(theirs - again) > CONSTANT_RTOL * again))
+            ok = False
+    if not ok:
+        ev.notes.append("a normalizing constant of theory/activations.py is wrong: the networks built from it were "
+                        "not measured")
+    return ok
 
 
 # --- the checks -----------------------------------------------------------------------------------------------------
@@ -235,7 +243,8 @@ def _normalization(ctx: RunContext, net_class: type) -> tuple[Evidence, Evidence
     confidence = 1 - (1 - FAMILY_CONFIDENCE) / sum(H for _, H in plan)
     ev.config = {**cfg, "plan": plan, "net_class": net_class.__name__, "per_row_confidence": confidence}
     control.config = {**ev.config, "c_factor": CONTROL_C_FACTOR}
-    _constant_rows(ev, ACTIVATIONS)
+    if not _constant_rows(ev, ACTIVATIONS):
+        return ev, control
     table = []
     for act, H in plan:
         nets = _nets(net_class, cfg, act, H, 1, ctx.seed)
@@ -301,6 +310,8 @@ def _ntk_diagonal(ctx: RunContext, net_class: type) -> tuple[Evidence, Evidence]
     ev.config = {**cfg, "plan": plan, "net_class": net_class.__name__, "train_output": True,
                  "per_row_confidence": confidence}
     control.config = {**ev.config, "forced value for depth": "H + 1"}
+    if not _constant_rows(ev, ACTIVATIONS):
+        return ev, control
     table = []
     for act, H in plan:
         forced = forced_ntk_diagonal(act, H)
@@ -362,6 +373,8 @@ def _nngp(ctx: RunContext, net_class: type) -> tuple[Evidence, Evidence]:
     ev.config = {**cfg, "net_class": net_class.__name__, "network depth": 1, "kernel depth": 1,
                  "per_row_confidence": confidence}
     control.config = {**ev.config, "kernel depth": 2}
+    if not _constant_rows(ev, ACTIVATIONS):
+        return ev, control
     table = []
     for act in ACTIVATIONS:
         _kernel_rows(ev, X, act)

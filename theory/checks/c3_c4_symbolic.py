@@ -178,6 +178,17 @@ def _c3_two_layer(ctx: RunContext, t_factor: float | None, lin_radius: str | Non
     ev.measurements["derived"] = {"alpha": sp.sstr(chain.alpha), "T*": sp.sstr(chain.T_star),
                                   "R'": sp.sstr(chain.R_prime), "m*": sp.sstr(chain.m_star),
                                   "a_R": sp.sstr(form.a_R), "a_epsilon": sp.sstr(form.a_eps), "notes": chain.notes}
+    closed = sp.Rational(3, 2) * pc.R**2 * pc.L * pc.G / pc.eps * sp.nsimplify(t_factor if t_factor is not None else 1)
+    gap = sp.simplify(chain.R_prime - closed)
+    row = ev.compare("C3 R' of the chain = (3/2)·R²·L_ℓ·G/ε (× the T factor), sympy", float(gap == 0), 1.0, "==",
+                     tolerance_name="exact (sympy)", R_prime=sp.sstr(chain.R_prime))
+    if not row.holds:
+        point = {pc.R: 2, pc.L: 1, pc.G: 3, pc.eps: sp.Rational(1, 10)}
+        again = (chain.R_prime - closed).subs(point)
+        ev.counterexamples.append(Counterexample(row.name, "the chain's R' is not α·T*·L·G", {str(k): str(v) for k, v in
+                                                                                            point.items()},
+                                                 float(chain.R_prime.subs(point)), float(closed.subs(point)),
+                                                 "exact rational substitution", bool(again != 0)))
     ev.compare("C3 width exponent a_R (R⁸/ε⁶ at G = O(1))", float(correct.a_R), 8.0, "==")
     ev.compare("C3 width exponent a_ε", float(correct.a_eps), 6.0, "==")
     ev.measurements.setdefault("tables", {})["C3 obligations"] = _table(ds)

@@ -170,8 +170,8 @@ def _exact_schedule(setup: Setup, G: float, L: float) -> tuple[Fraction, int]:
 
 
 def schedule_rows(ev: Evidence, tag: str, setup: Setup, sched: Schedule) -> None:
-    """The α, T (and G) this run used against what theory/ derives: theory.proof_chain's α and T* at the G used,
-    and theory.requirements' α, T, G where G is the derived bound. A disagreement is re-verified against the closed
+    """The α, T (and G, R') this run used against what theory/ derives: theory.proof_chain's α, T* (and R' for C3)
+    at the G used, and theory.requirements' α, T, G where G is the derived bound. A disagreement is re-verified against the closed
     forms in exact rationals (whichever side differs from them, the constants are inconsistent)."""
     chain = _chain(setup.theorem, setup.scaling)
     values = {proof_chain.eps: sp.nsimplify(setup.eps), proof_chain.R: sp.nsimplify(setup.R),
@@ -183,6 +183,9 @@ def schedule_rows(ev: Evidence, tag: str, setup: Setup, sched: Schedule) -> None
     ceilings = {math.ceil(T_star * (1 - 1e-12)), math.ceil(T_star * (1 + 1e-12))}
     pairs = [("α", sched.alpha, float(chain.alpha.subs(values)), "theory.proof_chain α at the G used"),
              ("T", sched.T, sched.T if sched.T in ceilings else min(ceilings), "⌈T*⌉ of theory.proof_chain")]
+    if sched.R_prime is not None:   # C3: the iterates' radius R' = α·T·L·G, with T = ⌈T*⌉ where the chain has T*
+        pairs.append(("R'", sched.R_prime, float(chain.R_prime.subs(values)) * sched.T / T_star,
+                      "theory.proof_chain R' (at the T used)"))
     if "derived" in sched.G_source:
         req = _requirements(setup.eps, setup.R, setup.depth, setup.loss, setup.activation, setup.theorem,
                             setup.scaling)
@@ -193,12 +196,13 @@ def schedule_rows(ev: Evidence, tag: str, setup: Setup, sched: Schedule) -> None
         row = ev.compare(f"{tag}: {symbol} used = {source}", used, derived, "==", tolerance=tol,
                          tolerance_name="exact integers" if symbol == "T" else "DERIVED_CONSTANT_RTOL × value")
         if not row.holds:
-            exact = {"α": float(exact_alpha), "T": exact_T, "G": None}[symbol]
+            exact = {"α": float(exact_alpha), "T": exact_T, "G": None,
+                     "R'": float(exact_alpha * sched.T * Fraction(sched.L) * Fraction(sched.G))}[symbol]
             ev.counterexamples.append(Counterexample(
                 row.name, f"the run used {symbol} = {used!r}, {source} gives {derived!r}"
                           + ("" if exact is None else f", the closed form in exact rationals {exact!r}"),
                 {"setup": setup.to_dict(), "G": sched.G, "L": sched.L}, float(used), float(derived),
-                "closed forms α = 2ε/(3L²G²), T = ⌈9·H·r²·L²G²/(4ε²)⌉ in fractions.Fraction",
+                "closed forms α = 2ε/(3L²G²), T = ⌈9·H·r²·L²G²/(4ε²)⌉, R' = α·T·L·G in fractions.Fraction",
                 reverified=True if exact is None else bool(abs(used - exact) > tol or abs(derived - exact) > tol)))
 
 

@@ -57,3 +57,11 @@ def test_planted_networks_are_violated(check, net_class):
 def test_net_class_must_be_a_network_class():
     with pytest.raises(InputError, match="net_class"):
         c11.check_layer_normalization(RunContext(), net_class=object)
+
+
+def test_a_wrong_constant_in_theory_is_violated_before_any_network_is_built(monkeypatch):
+    wrong = {**{a: c_sigma(a) for a in ACTIVATIONS}, "tanh": -1.0}          # E σ² read wrongly: c_σ ≤ 0
+    monkeypatch.setattr(c11, "c_sigma", wrong.__getitem__)
+    ev = judge(c11.check_ntk_diagonal(RunContext()))
+    assert ev.verdict == "violated" and "c_σ(tanh)" in ev.counterexamples[0].comparison
+    assert not any("E Θ_m" in c.name for c in ev.comparisons)                # the gate: no network measured
