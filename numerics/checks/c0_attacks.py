@@ -10,7 +10,8 @@ closed form of docs/claims.md §7 on linear models. Every attacked point is chec
 
 A failing comparison is re-verified in plain float64 numpy (numerics.execution.recompute.forward from the weights):
 the point's membership in B(x) and its loss against the reported bound. An attack that returns NaN makes
-the check inconclusive; one that leaves B(x) is a failing "membership" comparison.
+the check inconclusive; one that leaves B(x) is a failing "membership" comparison. Control: the PGD points against
+CROWN's bound on the ball of radius 0.9·δ (a deliberately weak bound) must fail.
 """
 from __future__ import annotations
 

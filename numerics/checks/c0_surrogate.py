@@ -4,7 +4,8 @@ For a margin-decreasing loss (hinge, logistic) the worst point of B(x) = {x + u 
 the margin: max_u ℓ(y·wᵀ(x+u)) = ℓ(y·wᵀx − δ‖w‖_*), with ‖·‖_* the dual norm (ℓ2 → ℓ2, ℓ∞ → ℓ1).
 For the absolute loss, max_u |wᵀ(x+u) − y| = |wᵀx − y| + δ‖w‖_*. C0 says every attack's point gives
 ℓ ≤ that value (per sample), with equality at the closed-form maximizer.
-Failures are re-verified at 50 significant digits from the exact binary values of the inputs.
+Failures are re-verified at 50 significant digits from the exact binary values of the inputs. Control: the closed
+form at radius (1 − 10⁻⁶)·δ — a bound weaker by one part in a million — must be beaten by the exact maximizer.
 """
 from __future__ import annotations
 

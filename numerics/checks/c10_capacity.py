@@ -23,6 +23,8 @@ runs' robust width.
 Width search and fits: numerics.capacity.capacity_search (doubling grid, first success per seed, strict majority over
 seeds, interval OLS of log2 m with a seed bootstrap).
 
+Control: every zero-error claim re-verified against its dataset with y_0 negated must be refuted.
+
 Comparisons
 - claims re-verified (a failure is a re-verified counterexample → violated): every run that claimed zero error is
   recomputed in plain float64 numpy from its weights: clean margins (plain and robust claims); for robust claims

@@ -5,7 +5,10 @@ logistic loss, ball B(R) with R = 1.5 under ``per-layer-R``, ε = 0.3, α and T 
 Widths 2^6…2^12 (fast, H = 1), 2^6…2^14 with H = 1 and smaller widths for H = 2, 3 (full).
 
 Per configuration:
-- C1 headline:  min_{t≤T} L_A(W(t)) ≤ U(W*) + ε, with W* ∈ B(R) a comparator (pluggable; default the robust-kernel
+- the informative number first (numerics.checks.shared.gap_headline): min_t L_A − U(W*) and the fraction of the
+  initial gap L_A(W(0)) − U(W*) closed, against the theory's budget B at this width (the assembly's measured terms);
+  then the schedule's α, T, G against theory/ (training_setup.schedule_rows);
+- C1's statement:  min_{t≤T} L_A(W(t)) ≤ U(W*) + ε, with W* ∈ B(R) a comparator (pluggable; default the robust-kernel
   comparator of numerics.training.kernel_comparator, re-certified) and U(W*) a CERTIFIED upper bound of L*(W*). Since min_{B(R)} L* ≤ L*(W*) ≤ U(W*),
   a failure refutes C1 for this run. The derived width m* is printed: below it the theorem guarantees nothing.
 - finite-width form (C4 assembly with measured terms, numerics.checks.shared.training_chain): exact for correct code.
@@ -14,6 +17,8 @@ Per configuration:
   at the best iterate (fine = 257-point arc grid). A weak attack posing as exact (e.g. PGD with the gradient taken
   at the clean point) fails here.
 Counterexamples are re-verified in numpy from the stored trajectory (numerics.execution.recompute).
+Control: at an informative configuration (the tier's smallest width, ε = 1.5 × the initial gap, fixed before
+training) the same headline for the untrained W(0) (α = 0) must be violated.
 """
 from __future__ import annotations
 

@@ -8,7 +8,9 @@ gradient bound. Per width (2^6…2^12 fast, 2^6…2^14 full):
 - the claim: max_t ‖W(t) − W(0)‖_F ≤ R';
 - min_t L_A(W(t)) ≤ U(W*) + ε against a comparator W* ∈ B(R), and the finite-width assembly (C4 with K = all W).
 The derived C3 width (∝ R'⁴/ε², from theory.requirements) is far beyond runnable widths: the evidence says so, and
-the inequalities are measured as a finite-width test. Counterexamples are re-verified in numpy.
+the inequalities are measured as a finite-width test. Counterexamples are re-verified in numpy. As C1: the headline
+min_t L_A − U(W*) against the budget B (gap_headline), the schedule (α, T, G, R') against theory/, and an
+informative configuration whose untrained (α = 0) control must be violated.
 """
 from __future__ import annotations
 

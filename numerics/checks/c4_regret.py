@@ -7,12 +7,15 @@ On training runs with a comparator W* ∈ B(R) (setup of numerics.checks.shared.
    ε_t ≤ √c_σ·‖a‖_∞·Lip σ'·‖W* − W(t)‖²_F/(2√m) (H = 1: |σ(g+u) − σ(g) − σ'(g)u| ≤ Lip σ'·u²/2, Σ_r u_r² ≤ ‖Δ‖²_F);
 3. round losses: ℓ_t(W*) ≤ U(W*) (certified upper bound of L*(W*)) for every t;
 4. assembly with measured terms (numerics.checks.shared.training_chain);
-5. gradient bound: max_t max_i ‖∇_W f(W(t), x̃_i)‖_F ≤ G (the derived bound).
+5. gradient bound: max_t max_i ‖∇_W f(W(t), x̃_i)‖_F ≤ G (the derived bound), and where the bound is attained
+   (‖a‖² = 2m, σ' = Lip σ: a G that lost a constant fails there); the logged regret bound recomputed from D and
+   the logged ‖g_t‖; the schedule's α, T, G against theory/ (training_setup.schedule_rows).
 And the rate of ε_lin(r) on the ball (r = R): a lower estimate of the supremum (numerics.training.linearization, projected
 gradient ascent at W(0)) over widths 2^6…2^12 and 4 seeds. The estimate is dominated by the neuron with the
 largest |a_r|, and max_r |a_r| grows like √(2 ln m) for Gaussian a, so the rate is tested on ε_lin/‖a‖_∞: its
 log-log slope's 95% CI must contain −1/2; the raw slope is reported next to it. Each estimate must also respect
-the H = 1 bound √c_σ·‖a‖_∞·Lip σ'·r²/(2√m).
+the H = 1 bound √c_σ·‖a‖_∞·Lip σ'·r²/(2√m). Control: the same sweep and fit on a ball shrinking like m^(−1/32),
+whose rate is m^(−9/16): the interval must exclude −1/2.
 """
 from __future__ import annotations
 

@@ -26,6 +26,9 @@ where s₁(σ) = √(3c_σ²·E σ'(z)⁴ − (c_σ·E σ'(z)²)²) is the exact
 depth-1 diagonal Θ_m(x, x) on unit inputs — Θ_m(x, x) = (c_σ/m)Σ_r a_r²σ'(w_rᵀx)² is an average of m
 i.i.d. terms — a fixed, theory-derived scale, not fitted to the measured errors.
 
+Control: every network of depth H against the analytic NTK of depth H + 1 (the same networks, fit and tolerances):
+the error then plateaus, so the slope and size rows must fail; one re-verified counterexample decides it.
+
 Planted faults (tests only; default None = the correct check):
   c_sigma_override=float   the claimed kernel uses this c_σ for every activation;
   drop_layer_term=int h    the claimed kernel omits the layer-h term Σ^(h−1)·Π_{h'≥h}Σ̇^(h') (depths ≥ h);

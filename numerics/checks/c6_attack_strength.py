@@ -14,6 +14,9 @@ restarts). Three kinds of comparison:
    the strongest PGD must close the gain to within ATTACK_REACH_REL_TOL: mean L_A ≥ mean L*_grid −
    τ·(mean L*_grid − mean L_clean). Plus, always, L_A ≤ the sound CROWN upper bound of L* per point.
 
+Control: the trend comparison with the rungs FGSM and PGD(k) in reverse order (the stronger claimed the weaker):
+a ladder whose rungs differ measurably fails it; a ladder of equally weak attacks would pass.
+
 Reported per attack: the gaps mean(U − L_A) (to the certified upper bound) and mean(best − L_A) (to the best
 verified point of any attack). Failures are re-verified by recomputing the losses in plain float64 numpy.
 """

@@ -15,6 +15,7 @@ H = 2, 3 and more seeds):
   by ≈ r·Σ_h ‖∇_{W^(h)} f‖_F = Θ(R) under per-layer-R (slope 0: this parametrization's per-layer gradient is
   Θ(1)) and Θ(R/√m) under the mismatched per-layer-R-over-sqrt-m (slope −1/2: the reachable change vanishes).
 Every number is recomputed in numpy inside the sweep worker; failures are re-verified from those values.
+Control: the per-layer-R runs' relative movement against the exponent predicted for the other scaling (1/2 lower).
 """
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ separation), with hinge loss and sphere-cap perturbations:
    and the slope of log R vs log(1/δ_sep) per d;
 4. the symbolic R(d, δ_sep, ε) of theory.existence (defaults) must lie above the measurement: R_upper ≤ R_sym
    (consistent); R_sym < R_lower would refute it (re-verified by the direct formulation's certified bound).
+Control: the '→ ε' comparison at R = 0.8·R_lower(ε), below the certified threshold, must fail (certified).
 
 The RKHS norm here is the ball radius of the infinite-width linearized net: for a finite net
 ‖W* − W(0)‖_F = ‖f‖_{H_m} exactly (numerics.training.kernel_comparator), and H_m → H as m grows. The initial output
