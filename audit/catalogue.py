@@ -65,7 +65,7 @@ def _value(value: object) -> str:
 
 
 def render() -> str:
-    """The generated block: §5 (claims of the paper, C0–C10) and §6 (later papers' claims, L1–L3)."""
+    """The generated block: §5 (claims of the paper, C0–C11) and §6 (later papers' claims, L1–L3)."""
     paper = [c for c in REGISTRY.values() if c.id.startswith("C")]
     later = [c for c in REGISTRY.values() if c.id.startswith("L")]
     parts = [BEGIN, "", "## §5. Claims of the paper", ""] + [render_claim(c) for c in paper]

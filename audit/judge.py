@@ -17,6 +17,7 @@ Rules (DESIGN.md, "Verdicts"), applied in this order to one check's evidence:
 9. every comparison holds within its named tolerance                    → consistent
 10. ... unless one of its controls (theory.evidence.Control, judged by these same rules) is not
     violated: the check cannot tell a right input from a wrong one                 → vacuous
+11. ... or it ran no control at all: nothing shows it could have said otherwise    → vacuous ('no control')
 
 Encoding rows and checks are shown and their *failures* count (rules 1–4: a broken encoding is a bug), but
 they are never evidence: rules 8–9 and the summary below consider only the other rows.
@@ -130,6 +131,8 @@ def judge(ev: Evidence) -> Evidence:
         c = missed[0]
         verdict, reason = VACUOUS, (f"control '{c.name}' (differs in {c.differs_in}) was judged "
                                     f"{c.evidence.verdict}, not violated: the check cannot discriminate")
+    elif verdict == CONSISTENT and not ev.controls:
+        verdict, reason = VACUOUS, f"no control: {reason}, but no input that must fail was shown to fail"
     if verdict in (CONSISTENT, HOLDS_UNDER):
         loose = [c for c in rows if c.holds and c.slack is not None and c.slack > LOOSE_SLACK]
         if loose:

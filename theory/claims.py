@@ -332,6 +332,12 @@ def _claims() -> tuple[Claim, ...]:
                           "Kim–Moon–Yun ℓ2 template: exact thresholds ρ*² = (k−1)/k, largest k at a given ρ, "
                           "exact shattering of k·⌊n/2⌋ points at ρ* and failure just below",
                           budget_s={"fast": 20.0, "full": 120.0}),
+                CheckSpec("C9-known-classes", "numerics.checks.c9_vc:check_known_classes",
+                          "the exact oracles against classes of known VC dimension (d = 2, 3): halfspaces shatter "
+                          "d + 1 simplex vertices and not d + 2 points (Radon), boxes 2d points and not 2d + 1, "
+                          "robust halfspaces (ℓ∞) the simplex only for δ < 1/(2d), ReLU nets (MILP, gradient fit) "
+                          "the XOR square; each answer against an independent exact argument",
+                          budget_s={"fast": 20.0, "full": 60.0}),
                 CheckSpec("C9-counts-symbolic", "theory.checks.c9_symbolic:check_c9_counts",
                           "exact counts ⌊n/2⌋·d and k·⌊n/2⌋, thresholds ⌊1/(1−ρ_k²)⌋ = k at ρ_k = √((k−1)/k) and k−1 "
                           "just below, ℓ∞ template distances; Goldberg–Jerrum / Bartlett parameter implications",
@@ -359,6 +365,39 @@ def _claims() -> tuple[Claim, ...]:
                           budget_s={"fast": 30.0, "full": 600.0}),
             ),
             source="docs/claims.md §5 C10",
+        ),
+        Claim(
+            id="C11-parametrization",
+            title="The parametrization at finite width: every layer normalized, the NTK diagonal and the output "
+                  "covariance as the analytic kernels say",
+            provenance="derived",
+            research_questions=("RQ2", "RQ4"),
+            hypotheses=("unit-norm inputs", "Gaussian initialization of docs/claims.md §2",
+                        "c_σ = 1/E σ(z)²"),
+            statement=sp.Eq(sp.Symbol("E||x^(h)(x)||^2"), 1),
+            statement_text="E‖x^(h)(x)‖² = ‖x‖² = 1 for every layer h; E Θ_m(x, x) = Θ(x, x) = 1 + s + … + s^H "
+                           "(s = c_σ·E σ'(z)²; H + 1 for relu) with a trained output layer; E f(x)f(x') = "
+                           "Σ^(1)(x, x') at every width (H = 1)",
+            relation_kind="identity",
+            symbols={"x^(h)": "layer-h activation of docs/claims.md §2", "s": "c_σ·E σ'(z)² = Σ̇^(h)(x, x)",
+                     "Sigma^(H)": "the NNGP kernel"},
+            checks=(
+                CheckSpec("C11-layer-normalization", "numerics.checks.c11_parametrization:check_layer_normalization",
+                          "c_σ of theory/ against an independent quadrature of E σ(z)²; mean ‖x^(h)‖² over 32 "
+                          "networks (m = 256, H = 3; relu2 H = 1) and 8 unit inputs contains 1 (99.9% family "
+                          "t-intervals), every σ and layer",
+                          budget_s={"fast": 30.0, "full": 120.0}),
+                CheckSpec("C11-ntk-diagonal", "numerics.checks.c11_parametrization:check_ntk_diagonal",
+                          "Θ(x, x) = 1 + s + … + s^H with s and c_σ recomputed by quadrature: numerics.ntk.analytic "
+                          "exactly, the empirical NTK (trained a, m = 256, 32 networks, H = 1–3) in expectation",
+                          budget_s={"fast": 30.0, "full": 120.0}),
+                CheckSpec("C11-nngp-variance", "numerics.checks.c11_parametrization:check_nngp_variance",
+                          "E f(x)f(x') over 2000 networks' outputs (H = 1, m = 16: exact at every width) against "
+                          "Σ^(1) from an NNGP recursion written in the check; numerics.ntk.analytic's NNGP kernel "
+                          "against it at depths 1–3",
+                          budget_s={"fast": 30.0, "full": 120.0}),
+            ),
+            source="docs/claims.md §2",
         ),
         Claim(
             id="L1-zhang2020-width-exp-in-d",

@@ -3,7 +3,8 @@
 Per claim: the statement with its provenance tag, hypotheses and source; per check: the verdict and its
 reason, the symbolic requirement at the run's parameters (``measurements["requirements"]``, below), the
 configuration and seeds, every comparison (measured ± interval, relation, bound, margin, named
-tolerance), the check's tables and figures, counterexamples with their re-verification, and notes.
+tolerance), its controls (what each changes, its verdict, the row that decided it), the check's tables and
+figures, counterexamples with their re-verification, and notes.
 A claim with no check at the run's tier says "not implemented".
 
 Requirement protocol (optional, for checks whose claim has a symbolic requirement)::
@@ -254,6 +255,7 @@ def check_blocks(check: dict[str, Any], spec: Any, figures: list[FigureSpec], pr
     if problems:
         blocks += [Paragraph([Run("b", "Figures not drawn.")]), BulletList([plain(p) for p in problems])]
     blocks += _comparison_blocks(check.get("comparisons", []))
+    blocks += _control_blocks(check.get("controls", []))
     blocks += _table_blocks(cid, measurements.get("tables"))
     blocks += _config_blocks(check.get("config", {}), check.get("seeds", []))
     blocks += _counterexample_blocks(check.get("counterexamples", []))
@@ -322,6 +324,26 @@ def _comparison_blocks(comparisons: list[dict[str, Any]]) -> list[Block]:
             Details(f"All {len(comparisons)} comparisons" if len(comparisons) <= MAX_FOLDED_ROWS else
                     f"The first {MAX_FOLDED_ROWS} of {len(comparisons)} comparisons (all are in ledger.json)",
                     [Table(cols, _comparison_rows(comparisons[:MAX_FOLDED_ROWS]))])]
+
+
+def _control_blocks(controls: Any) -> list[Block]:
+    """Each control next to the real run: what it changes, its verdict (must be violated), and the row that
+    decided it with its re-computed values."""
+    if not isinstance(controls, list) or not controls:
+        return []
+    rows = []
+    for c in controls:
+        ev = c.get("evidence") if isinstance(c.get("evidence"), dict) else {}
+        cex = next((x for x in ev.get("counterexamples", []) if x.get("reverified")), None)
+        failing = [x for x in ev.get("comparisons", []) if not x.get("holds")]
+        row = (f"{cex.get('comparison', '')}: re-computed {fmt(cex.get('recomputed_measured'))} vs "
+               f"{fmt(cex.get('recomputed_bound'))}" if cex else
+               (f"{failing[0].get('name', '')}: {_measured(failing[0])} vs {fmt(failing[0].get('bound'))}"
+                if failing else "—"))
+        rows.append([c.get("name", ""), c.get("differs_in", ""), [Run("verdict", str(c.get("verdict", "")))],
+                     f"{len(failing)} of {len(ev.get('comparisons', []))}", row])
+    return [Table(["control", "differs from the real run in", "verdict (must be violated)", "rows failing",
+                   "deciding row"], rows, "Controls: the same check on inputs that must fail")]
 
 
 def _table_blocks(check_id: str, tables: Any) -> list[Block]:

@@ -14,6 +14,9 @@ restarts). Three kinds of comparison:
    the strongest PGD must close the gain to within ATTACK_REACH_REL_TOL: mean L_A ≥ mean L*_grid −
    τ·(mean L*_grid − mean L_clean). Plus, always, L_A ≤ the sound CROWN upper bound of L* per point.
 
+Control: the trend comparison with the rungs FGSM and PGD(k) in reverse order (the stronger claimed the weaker):
+a ladder whose rungs differ measurably fails it; a ladder of equally weak attacks would pass.
+
 Reported per attack: the gaps mean(U − L_A) (to the certified upper bound) and mean(best − L_A) (to the best
 verified point of any attack). Failures are re-verified by recomputing the losses in plain float64 numpy.
 """
@@ -39,6 +42,9 @@ CLAIM_ID, CHECK_ID = "C6-surrogate-vs-robust", "C6-attack-strength"
 ATTACK_TREND_REL_TOL = 0.05  # of the weaker attack's gain over the clean loss (see module docstring)
 ATTACK_REACH_REL_TOL = 0.05  # of the certified gain L*_grid − L_clean left to the strongest PGD
 SOUNDNESS_TOL_F64 = 1e-9     # L_A ≤ U: round-off only (relaxations are padded by 1e-12 relative)
+# The control's pairs (weaker, stronger) claimed in reverse: FGSM vs PGD(k) is the smallest step of the ladder that
+# should be measurable (k projected steps against one signed step at d = 10).
+CONTROL_RUNGS = (("fgsm", "pgd-weak"),)
 
 _TIERS = {
     "fast": dict(trend=dict(d=10, width=32, depth=2, n=24, radius=0.2, activations=("relu", "softplus", "tanh"),
@@ -130,6 +136,15 @@ def _run_case(ev: Evidence, case: AttackCase, cfg: dict, seed: int, pgd: type[PG
                             for k, v in values.items()}}
 
 
+def _reversed_ladder(control: Evidence, case: AttackCase, names: dict, P: dict, clean: float) -> None:
+    """The control rows of one trend case: L_A(stronger) ≤ L_A(weaker) + τ·gain, which a ladder whose rungs
+    differ measurably must fail. A ladder of equally weak attacks (e.g. PGD that never leaves x) passes it."""
+    for weak, strong in CONTROL_RUNGS:
+        _mean_relation(control, case, f"reversed trend {names[strong].name} ≤ {names[weak].name} (means)",
+                       (names[strong].name, P[strong]), (names[weak].name, P[weak]), clean, ATTACK_TREND_REL_TOL,
+                       "ATTACK_TREND_REL_TOL × gain of the stronger attack", "weak")
+
+
 def _cases(kind: dict, seed: int, offset: int):
     rng = np.random.default_rng(seed + offset)
     X = torch.tensor(sphere_points(kind["n"], kind["d"], seed=seed + offset))
@@ -164,6 +179,7 @@ def _measure(ctx: RunContext, pgd: type[PGD]) -> Evidence:
                                          "SOUNDNESS_TOL_F64": SOUNDNESS_TOL_F64}})
     ladder = ("random", "fgsm", "pgd-weak", "pgd-strong")
     trend, reach = {}, {}
+    control = Evidence(CLAIM_ID, CHECK_ID, ctx.tier, seeds=[ctx.seed])
     for case in _cases(cfg["trend"], ctx.seed, 0):
         out = _run_case(ev, case, cfg, ctx.seed, pgd, None)
         if out is None:
@@ -174,6 +190,7 @@ def _measure(ctx: RunContext, pgd: type[PGD]) -> Evidence:
             _mean_relation(ev, case, f"trend {names[weak].name} ≤ {names[strong].name} (means)",
                            (names[weak].name, P[weak]), (names[strong].name, P[strong]), out["clean"],
                            ATTACK_TREND_REL_TOL, "ATTACK_TREND_REL_TOL × gain of the weaker attack", "weak")
+        _reversed_ladder(control, case, names, P, out["clean"])
         trend[case.name] = out
     for case in _cases(cfg["reach"], ctx.seed, 1000):
         out = _run_case(ev, case, cfg, ctx.seed, pgd, cfg["reach"]["grid_points"])
@@ -186,6 +203,8 @@ def _measure(ctx: RunContext, pgd: type[PGD]) -> Evidence:
                        "ATTACK_REACH_REL_TOL × certified gain L*_grid − L_clean", "weak")
         reach[case.name] = out
     ev.measurements = {"trend_cases": trend, "reach_cases": reach}
+    ev.add_control("reversed ladder", f"each pair of rungs {CONTROL_RUNGS} in reversed order (the stronger attack "
+                                      "claimed the weaker); same points, same tolerance", control)
     for label, group in (("d=10 trend", trend), ("d=2 reach", reach)):
         if group:
             names = list(next(iter(group.values()))["gap_to_upper"])

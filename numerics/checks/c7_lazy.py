@@ -25,6 +25,7 @@ never evidence for the claim; so is a relative-movement slope row with projectio
 the sphere of B(R) (then ‖W(T) − W(0)‖_F = √H·r_m(R) and the slope is that of r_m(R)/‖W(0)‖_F). Every number is recomputed in numpy inside the sweep worker; failures are
 re-verified from those values, and a refit from the numpy values that disagrees with the recorded slope is
 itself an internal inconsistency (violated).
+Control: the per-layer-R runs' relative movement against the exponent predicted for the other scaling (1/2 lower).
 """
 from __future__ import annotations
 
@@ -259,4 +260,23 @@ def check_lazy(ctx: RunContext, *, trainer: type[AdversarialTrainer] = Adversari
                     "√H·r_m(R)/‖W(0)‖_F, our radius over the initialization's norm)")
     ev.notes.append("relative movement → 0 with the predicted exponents; the output change reachable inside B(R) "
                     "is Θ(R) only under per-layer-R (the matching scaling for this parametrization)")
+    _scaling_control(ev, res, configs)
     return ev
+
+
+def _scaling_control(ev: Evidence, res: list[dict], configs) -> None:
+    """The control: the per-layer-R runs' relative movement against the exponent predicted for the other scaling
+    (R/√m, 1/2 lower), with the same fit, tolerance and re-verification as the real rows."""
+    control = Evidence(ev.claim_id, ev.check_id, ev.tier, seeds=list(ev.seeds))
+    for H in sorted({H for _, H in configs}):
+        sub = [p for p in res if p["depth"] == H]
+        if len({p["width"] for p in sub}) < 2 or len(sub) < 3:
+            continue
+        m = np.array([p["width"] for p in sub], dtype=float)
+        v = np.array([p["runs"]["per-layer-R"]["final_relative"] for p in sub])
+        v_np = np.array([p["runs"]["per-layer-R"]["final_relative_numpy"] for p in sub])
+        wrong = predicted_exponent("per-layer-R-over-sqrt-m", H)
+        _slope_row(control, f"C7 [H={H}, per-layer-R runs]: slope of ‖W(T)−W(0)‖_F/‖W(0)‖_F vs m contains {wrong:g} "
+                            "(the R/√m prediction)", m, v, v_np, wrong)
+    ev.add_control("other scaling's exponent", "the per-layer-R runs' relative movement tested against the exponent "
+                                               "predicted for per-layer-R-over-sqrt-m (1/2 lower)", control)

@@ -16,6 +16,7 @@ separation), with hinge loss and sphere-cap perturbations:
    and the slope of log R vs log(1/δ_sep) per d;
 4. the symbolic R(d, δ_sep, ε) of theory.existence (defaults) must lie above the measurement: R_upper ≤ R_sym
    (consistent); R_sym < R_lower would refute it (re-verified by the direct formulation's certified bound).
+Control: the '→ ε' comparison at R = 0.8·R_lower(ε), below the certified threshold, must fail (certified).
 
 The RKHS norm here is the ball radius of the infinite-width linearized net: for a finite net
 ‖W* − W(0)‖_F = ‖f‖_{H_m} exactly (numerics.training.kernel_comparator), and H_m → H as m grows. The initial output
@@ -90,6 +91,9 @@ BIAS_ANGLE = math.pi / 6
 BIAS_PAIRS = 6                 # seeded symmetric data at d ≥ 3: 6 points and their same-labelled antipodes
 BIAS_DIMS = {"fast": (2, 3), "full": (2, 3, 4)}
 OBSTRUCTION_LABEL = "refuted as reconstructed (bias-free): an expressiveness gap, present for the clean loss"
+# The control's radius, as a fraction of the certified R_lower(ε): the optimal robust loss exceeds ε there, and the
+# cutting-plane bracket (tol 0.02) must certify it (measured: lower bound 0.19 > ε = 0.1 at 0.8, 0.38 at 0.5).
+CONTROL_RADIUS_FACTOR = 0.8
 
 TIERS: dict[str, dict[str, Any]] = {
     "fast": {"dims": (2, 3, 4), "seps": (0.15, 0.3), "n": 8, "cap": 0.05, "eps": 0.1, "tol": 0.02,
@@ -248,6 +252,29 @@ def _curve(ev: Evidence, cfg: dict, base: dict, seed: int) -> list[dict[str, Any
     return rows
 
 
+def _small_radius_control(ev: Evidence, cfg: dict, base: dict, seed: int) -> None:
+    """The control: the '→ ε' comparison at R = CONTROL_RADIUS_FACTOR·R_lower(ε), below the certified threshold,
+    where the optimal robust loss must exceed ε; re-verified by the direct formulation's certified lower bound."""
+    control = Evidence(CLAIM, ev.check_id, ev.tier, seeds=list(ev.seeds))
+    problem, radius = base["problem"], CONTROL_RADIUS_FACTOR * base["R_lower"]
+    p = robust_kernel_problem(problem.X, problem.y, problem.kernel, problem.pset, problem.loss, radius=radius)
+    res = solve_robust(p, tol=cfg["tol"], seed=seed, cell_budget=cfg["cell_budget"])
+    control.solver_statuses += res.solver_statuses
+    row = control.compare(f"optimal robust loss ≤ ε at R = {CONTROL_RADIUS_FACTOR:g}·R_lower = {radius:.4g} "
+                          "(certified lower bound)", res.lower, cfg["eps"], "<=", tolerance=0.0,
+                          tolerance_name="exact (certified)", d=base["d"], delta_sep=base["delta_sep"])
+    if not row.holds:
+        direct = solve_finite(p, res.points, res.owner, formulation="direct")
+        control.counterexamples.append(Counterexample(
+            row.name, "below the certified threshold every f of the ball has robust loss above ε",
+            {"d": base["d"], "delta_sep": base["delta_sep"], "R": radius, "eps": cfg["eps"]},
+            recomputed_measured=direct.lower, recomputed_bound=cfg["eps"],
+            method="direct formulation (f = Kβ, ‖Lᵀβ‖ ≤ R) on the cutting-plane points: certified lower bound",
+            reverified=bool(direct.lower > cfg["eps"] and direct.status == "optimal")))
+    ev.add_control("radius below threshold", f"the same '→ ε' comparison at R = {CONTROL_RADIUS_FACTOR:g}·R_lower(ε) "
+                                             "instead of a radius above R_upper(ε)", control)
+
+
 def _symbolic_comparison(ev: Evidence, cfg: dict, m: dict) -> None:
     try:
         R_sym = _symbolic_radius(m["d"], m["delta_sep"], cfg["eps"])
@@ -331,6 +358,7 @@ def _robust_loss_vs_R(ctx: RunContext, kernel_cls: type[NTKKernel], linear_inner
                 measured.append(_measure_radius(ev, cfg, d, sep, ctx.seed, kernel))
         base = next(m for m in measured if m["R_upper"] is not None)
         curve = _curve(ev, cfg, base, ctx.seed)
+        _small_radius_control(ev, cfg, base, ctx.seed)
         smallest = min((m for m in measured if m["R_upper"] is not None and m["d"] <= 3), key=lambda m: m["R_upper"])
         network = _network_realization(ev, cfg, smallest, ctx.seed)
     except RobustKernelSolverError as exc:

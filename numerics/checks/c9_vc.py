@@ -27,7 +27,7 @@ shattering oracle; planted: one that always answers "realizable"),
 spacing t = 2 reaches a box of the next group, so only t ∈ (0, 2) is harmless), and ``extra_groups``
 (a template with ⌊n/2⌋ + extra_groups groups: +1 is the off-by-one, −1 proves less than claimed).
 
-Length (~560 lines): one claim, two constructions; every comparison keeps its independent Fraction recomputation
+Length (~620 lines): one claim, two constructions and the oracles' calibration on classes of known VC dimension; every comparison keeps its independent Fraction recomputation
 beside it, so that a reader can check each verdict against its re-verification in one place.
 """
 from __future__ import annotations
@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from numerics.capacity.known_vc import KnownCase, describe, known_cases, threshold_case
 from numerics.capacity.shattering import REALIZABLE, UNREALIZABLE, Oracle, ShatterResult, labelings, shatter
 from numerics.capacity.strict_gap import (BoxPairOracle, stump_interpolator, stump_labeling_bound,
                                  stump_robustly_interpolates, stump_vc_upper_bound, strict_gap_capacity,
@@ -561,6 +562,7 @@ def check_l2_kim(ctx: RunContext, *, oracle: Oracle | None = None, q_offset: Any
     closed = Convention("closed", "non-strict", "arbitrary", "sign")
     opened = Convention("open", "non-strict", "arbitrary", "sign")
     results: list[tuple[str, ShatterResult, Any]] = []
+    control = Evidence(claim_id=CLAIM, check_id="C9-l2-kim", tier=ctx.tier, seeds=[ctx.seed])
 
     measured: dict[int, Fraction] = {}
     for k in range(1, k_max + 1):
@@ -602,6 +604,7 @@ def check_l2_kim(ctx: RunContext, *, oracle: Oracle | None = None, q_offset: Any
             if below_T is not None:
                 r_below = shatter(X, oracle if oracle is not None else ForcingOracle(below_T, closed))
                 results.append((f"k={k} below ρ*", r_below, ("kim", below_T, True)))
+                _below_threshold_control(control, k, n, r_below, below_T, len(X))
                 ev.compare(f"(k={k}) labelings forced just below ρ* (< all)", r_below.n_realizable,
                            len(r_below.status) - 1, "<=")
                 idx = r_below.first(UNREALIZABLE)
@@ -619,6 +622,8 @@ def check_l2_kim(ctx: RunContext, *, oracle: Oracle | None = None, q_offset: Any
         table.append(cells)
     _witness_audit(ev, results, _reverify_witness)
     _statuses(ev, [r for _, r, _ in results])
+    ev.add_control("just below the threshold", f"ρ² = (k−1)/k − {BELOW_THRESHOLD_GAP} instead of (k−1)/k: the same "
+                                               "shattering comparison must fail (exactly)", control)
     ev.measurements["tables"] = {"C9 ℓ2 thresholds (Kim, Moon, Yun)": {
         "columns": ["k", "ρ* = √((k−1)/k)", "measured ρ*²", f"shattered at ρ* (n={n})", "open balls at ρ*",
                     "forced just below ρ*"],
@@ -631,6 +636,16 @@ def check_l2_kim(ctx: RunContext, *, oracle: Oracle | None = None, q_offset: Any
         "with k = min(d, ⌊1/(1 − ρ²)⌋). p = ∞ is excluded (see C9-linf-conventions).",
     ]
     return ev
+
+
+def _below_threshold_control(control: Evidence, k: int, n: int, res: ShatterResult, T: KimL2Template,
+                             points: int) -> None:
+    """The control row of one k: the shattering comparison of the real run, for the template just below ρ*."""
+    count = points if res.shattered else 0
+    row = control.compare(f"(k={k}, n={n}) points shattered at ρ*² − {BELOW_THRESHOLD_GAP} (closed balls, exact)",
+                          count, k * (n // 2), "==")
+    if not row.holds:
+        _kim_counterexample(control, row.name, res, T, count, k * (n // 2))
 
 
 def _kim_counterexample(ev: Evidence, name: str, res: ShatterResult, T: KimL2Template, measured: int,
@@ -654,3 +669,52 @@ def _kim_counterexample(ev: Evidence, name: str, res: ShatterResult, T: KimL2Tem
     ev.counterexamples.append(Counterexample(name, desc, {"labels": labels, "q_offset": str(T.q_offset)},
                                              float(measured), float(bound), "exact Fractions from the formulas",
                                              failed))
+
+
+# ---------------------------------------------------------------- oracles against classes of known VC dimension
+KNOWN_VC_DIMS = {"fast": (2, 3), "full": (2, 3, 4)}
+
+
+def _known_row(ev: Evidence, case: KnownCase, oracle: Oracle | None) -> None:
+    """The oracle's answer on a case against the expected one; a disagreement is re-verified when the
+    independent exact argument of numerics.capacity.known_vc decides the truth."""
+    res = shatter(case.points, oracle if oracle is not None else case.oracle)
+    ev.solver_statuses += [s for s in res.solver_statuses if s not in ev.solver_statuses]
+    if res.shattered is None:
+        ev.inconclusive_reasons.append(f"{case.name}: the oracle left the shattering undecided ({res.counts})")
+        return
+    row = ev.compare(f"{case.name}: shattered (1 = yes) — {case.fact}", float(res.shattered), float(case.shattered),
+                     "==", tolerance_name="exact", oracle=res.oracle, labelings=len(res.status),
+                     realizable=res.n_realizable)
+    if not row.holds:
+        truth = case.truth()
+        ev.counterexamples.append(Counterexample(
+            row.name, f"{res.oracle} says {'shattered' if res.shattered else 'not shattered'}, the expected answer is "
+                      f"{'shattered' if case.shattered else 'not shattered'}; the independent exact argument gives "
+                      f"{'undecided' if truth is None else ('shattered' if truth else 'not shattered')}",
+            describe(case), float(res.shattered), float(case.shattered),
+            "numerics.capacity.known_vc: closed-form separators, Radon / hull-distance certificates, bounding boxes "
+            "(exact rationals or integers), independent heuristic fit", reverified=truth is not None))
+
+
+def check_known_classes(ctx: RunContext, *, oracle: Oracle | None = None) -> Evidence:
+    """The exact oracles (halfspaces, robust halfspaces, boxes, ReLU MILP) against classes of known VC dimension
+    (numerics.capacity.known_vc); ``oracle`` replaces every oracle (planted: one that always says realizable).
+    Control: robust halfspaces at the threshold δ = 1/(2d), claimed shattered, must be refuted."""
+    _check_oracle(oracle)
+    ev = Evidence(claim_id=CLAIM, check_id="C9-known-classes", tier=ctx.tier, seeds=[ctx.seed])
+    dims = KNOWN_VC_DIMS[ctx.tier]
+    ev.config = {"dimensions": list(dims), "oracle": "planted" if oracle is not None else "per case",
+                 "cases": [describe(c) for d in dims for c in known_cases(d) if d == dims[0] or "ReLU" not in c.name]}
+    for d in dims:
+        for case in known_cases(d):
+            if d == dims[0] or "ReLU" not in case.name:   # the XOR square is 2-D: once
+                _known_row(ev, case, oracle)
+    control = Evidence(claim_id=CLAIM, check_id="C9-known-classes", tier=ctx.tier, seeds=[ctx.seed])
+    for d in dims:
+        _known_row(control, threshold_case(d), oracle)
+    ev.add_control("radius at the threshold", "robust halfspaces with δ = 1/(2d) instead of 1/(4d) on the simplex: the "
+                                              "same shattering comparison (expected: shattered) must fail", control)
+    ev.notes.append("Robust shattering of the simplex by halfspaces holds for δ < 1/(2d) and fails at 1/(2d): the "
+                    "perturbation radius removes capacity that plain interpolation has (VC = d + 1 either way).")
+    return ev

@@ -18,8 +18,16 @@ def _cx(reverified):
     return Counterexample("row", "planted", {}, 2.0, 1.0, "float64", reverified)
 
 
+def _with_failing_control(ev):
+    control = Evidence(claim_id="C-test", check_id="c", tier="fast")
+    control.compare("a", 2.0, 1.0, "<=")
+    control.counterexamples.append(_cx(True))
+    ev.add_control("wrong input", "one constant", control)
+    return ev
+
+
 def test_all_comparisons_hold_is_consistent_and_reports_margin():
-    ev = _ev()
+    ev = _with_failing_control(_ev())
     ev.compare("a", 0.5, 1.0, "<=")
     ev.compare("b", 2.0, 1.0, ">=")
     assert judge(ev).verdict == "consistent"
@@ -105,7 +113,7 @@ def test_slack_is_the_ratio_of_bound_to_measurement_where_it_means_something():
 
 
 def test_the_deciding_comparison_is_the_one_behind_the_verdict():
-    ev = Evidence("C", "c", "fast")
+    ev = _with_failing_control(Evidence("C", "c", "fast"))
     ev.compare("loose", 1.0, 100.0, "<=")
     ev.compare("tight", 1.0, 1.1, "<=")
     assert deciding_comparison(judge(ev)).name == "tight"
@@ -255,3 +263,14 @@ def test_a_reverification_that_disagrees_with_the_recorded_value_is_violated():
     assert ev.to_dict()["counterexamples"][0]["disagrees"] is True
     assert deciding_comparison(ev).name == "slope"
     assert _mismatch(0.031 + 1e-9).verdict == "inconclusive"  # agreement: an unconfirmed failure stays inconclusive
+
+
+def test_a_check_that_could_be_consistent_but_ran_no_control_is_vacuous():
+    ev = _run(0.5)
+    assert judge(ev).verdict == "vacuous" and ev.verdict_reason.startswith("no control")
+    assert judge(_with_failing_control(_run(0.5))).verdict == "consistent"
+    failing = _run(2.0)                                          # the rule concerns consistent verdicts only
+    assert judge(failing).verdict == "violated"
+    construction = _ev(construction_verdict="refuted-as-stated")
+    construction.compare("count", 3.0, 3.0, "==")
+    assert judge(construction).verdict == "refuted-as-stated"

@@ -49,6 +49,11 @@ def synthetic_ledger():
         "broken | one": {"x": [1, 2, 3], "y": [1, 2]},
     }, "tables": {"per width": {"columns": ["m", "error"], "rows": [[m, 0.2 * m ** -0.5] for m in WIDTHS]}},
         "mean_error": 0.01}
+    off = _evidence("C5-ntk-concentration", "C5-ntk-rate")
+    off.compare("fitted slope vs Θ of depth H + 1", -0.02, -0.5, "contains", interval=(-0.07, 0.03))
+    off.counterexamples.append(Counterexample("fitted slope vs Θ of depth H + 1", "plateau", {}, -0.021, -0.5,
+                                              "refit", True))
+    ntk.add_control("one layer off", "the analytic NTK of depth H + 1", off)
     conv = _evidence("C1-convergence", "C1-train", vacuous_reason="the required width 3.2e9 exceeds 2^14")
     conv.compare("min_t L_A − (L* + ε)", -0.02, 0.0, "<=")
     conv.measurements = {
@@ -121,6 +126,9 @@ def test_markdown_shows_requirement_measurement_and_verdict(report_dir):
     assert "vacuous" in c1 and "obligations" in c1
     c5 = md.split("## C5-ntk-concentration")[1].split("\n## ")[0]
     assert "CI [-0.56, -0.46]" in c5 and "SLOPE_TOL" in c5 and "per width" in c5
+    controls = c5.split("Controls: the same check on inputs that must fail")[1]   # shown next to the real run
+    assert "one layer off" in controls and "depth H + 1" in controls and "violated" in controls
+    assert "re-computed -0.021 vs -0.5" in controls
     c0 = md.split("## C0-surrogate-le-robust")[1].split("\n## ")[0]
     assert "violated" in c0 and "Counterexamples" in c0 and "float64 numpy" in c0
 
@@ -333,7 +341,7 @@ def test_from_ledger_with_only_is_bad_input(tmp_path, capsys):
 
 def test_headline_adapters_read_what_the_checks_record():
     runs = [{"setup": {"width": m, "depth": 1, "eps": 0.3}, "min_L_A": 0.7, "comparator_upper": 0.65,
-             "m_star": 3700.0} for m in (64, 256)]
+             "m_star": 3700.0, "L_A_initial": 0.8, "budget_B": 0.1} for m in (64, 256)]
     cases = {"[relu d=2 m=16 H=2 linf δ=0.15 hinge]": {"mean_upper_used": 1.2, "L_A": {"pgd": 1.1, "fgsm": 1.0},
                                                        "mean_exact": 1.15},
              "[relu d=2 m=16 H=2 l2 δ=0.15 hinge]": {"mean_upper_used": 0.9, "L_A": {"pgd": 0.85}, "mean_exact": None}}
@@ -354,6 +362,10 @@ def test_headline_adapters_read_what_the_checks_record():
     assert c5["fit"] == {"slope": -0.5, "intercept": 0.47, "ci": [-0.6, -0.4], "expected": -0.5, "label": "relu/H=1 fit"}
     bound = series["X: losses against width (H = 1): bound"]
     assert bound["vline"] == {"x": 3700.0, "label": "derived width m*"} and bound["y"] == [0.95, 0.95]
+    assert series["X: losses against width (H = 1): initial"]["y"] == [0.8, 0.8]          # L_A(W(0)) is plotted
+    assert series["X: losses against width (H = 1): budget"]["y"] == pytest.approx([0.75, 0.75])
+    reference = series["C5 relu/H=1: m^(−1/2) reference"]                                 # the claimed rate drawn
+    assert reference["y"] == pytest.approx([0.2, 0.1]) and reference["style"] == "curve"
     assert series["sandwich: linf"]["x"] == [1.1] and series["sandwich: MILP"]["x"] == [1.15]
     assert series["C8: R needed against d (defaults): log10 R(d)"]["y"] == [3.1, 7.9]
 

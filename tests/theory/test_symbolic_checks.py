@@ -32,6 +32,8 @@ def test_correct_run_is_consistent(check_id):
         assert ev.verdict == "vacuous" and ev.flags == ["encoding"], ev.verdict_reason
         return
     assert ev.verdict == "consistent", ev.verdict_reason
+    assert len(ev.controls) == 1 and ev.controls[0].name.startswith("misread")   # a misread constant must fail
+    assert ev.controls[0].evidence.verdict == "violated", ev.controls[0].evidence.verdict_reason
     if check_id in ("C3-obligations", "C4-obligations"):
         obligations = ev.measurements["obligations"]
         assert obligations and all(o["result"] in ("proved", "certified") for o in obligations)

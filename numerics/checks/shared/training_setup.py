@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, replace
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import sympy as sp
 import torch
 
 from numerics.adversarial.attacks import PGD
@@ -28,13 +30,15 @@ from numerics.network.losses import get_loss
 from numerics.network.nets import FullyConnected
 from numerics.network.perturbations import PerturbationSet
 from numerics.training.algorithm import DIVERGED
+from theory import proof_chain
 from theory.errors import InputError
-from theory.evidence import Evidence
+from theory.evidence import Counterexample, Evidence
 from theory.requirements import width_requirements
 
 LABEL_PHASE = 0.3
 MAX_AFFORDABLE_T = 2000       # iterations above which the derived schedule is replaced (see module docstring)
 MEASURED_G_MARGIN = 1.5       # measured max_i ‖∇_W f(W(0), x_i)‖_F × this margin stands in for G when needed
+DERIVED_CONSTANT_RTOL = 1e-12  # α, G: the same closed form evaluated in float64 here and in theory/ (a few ulps)
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,56 @@ def train_against_comparator(ev: Evidence, setup: Setup, trainer, comparator: Co
         ev.inconclusive_reasons.append(f"{tag} training diverged after {run.iterations_run} steps")
         return None
     return comp, run
+
+
+@lru_cache(maxsize=8)
+def _chain(theorem: str, scaling: str):
+    return proof_chain.derive(theorem, scaling)
+
+
+def _exact_schedule(setup: Setup, G: float, L: float) -> tuple[Fraction, int]:
+    """α = 2ε/(3L²G²) and T = ⌈9·H·r²·L²G²/(4ε²)⌉ in exact rationals from the float inputs (the re-verification)."""
+    eps, R, Gq, Lq = (Fraction(v) for v in (setup.eps, setup.R, G, L))
+    r2 = R ** 2 if setup.scaling == "per-layer-R" else R ** 2 / setup.width
+    depth = setup.depth if setup.theorem == "C1" else 1
+    return 2 * eps / (3 * Lq ** 2 * Gq ** 2), math.ceil(9 * depth * r2 * Lq ** 2 * Gq ** 2 / (4 * eps ** 2))
+
+
+def schedule_rows(ev: Evidence, tag: str, setup: Setup, sched: Schedule) -> None:
+    """The α, T (and G, R') this run used against what theory/ derives: theory.proof_chain's α, T* (and R' for C3)
+    at the G used, and theory.requirements' α, T, G where G is the derived bound. A disagreement is re-verified against the closed
+    forms in exact rationals (whichever side differs from them, the constants are inconsistent)."""
+    chain = _chain(setup.theorem, setup.scaling)
+    values = {proof_chain.eps: sp.nsimplify(setup.eps), proof_chain.R: sp.nsimplify(setup.R),
+              proof_chain.H: setup.depth, proof_chain.L: sp.nsimplify(sched.L), proof_chain.G: sp.Float(sched.G, 30),
+              proof_chain.m: setup.width}
+    exact_alpha, exact_T = _exact_schedule(setup, sched.G, sched.L)
+    T_star = float(chain.T_star.subs(values))
+    # ⌈T*⌉ is ambiguous only when T* lies within round-off of an integer: either neighbour is then accepted
+    ceilings = {math.ceil(T_star * (1 - 1e-12)), math.ceil(T_star * (1 + 1e-12))}
+    pairs = [("α", sched.alpha, float(chain.alpha.subs(values)), "theory.proof_chain α at the G used"),
+             ("T", sched.T, sched.T if sched.T in ceilings else min(ceilings), "⌈T*⌉ of theory.proof_chain")]
+    if sched.R_prime is not None:   # C3: the iterates' radius R' = α·T·L·G, with T = ⌈T*⌉ where the chain has T*
+        pairs.append(("R'", sched.R_prime, float(chain.R_prime.subs(values)) * sched.T / T_star,
+                      "theory.proof_chain R' (at the T used)"))
+    if "derived" in sched.G_source:
+        req = _requirements(setup.eps, setup.R, setup.depth, setup.loss, setup.activation, setup.theorem,
+                            setup.scaling)
+        pairs += [("α", sched.alpha, req.alpha, "theory.requirements α"), ("T", sched.T, req.T, "theory.requirements T"),
+                  ("G", sched.G, req.constant("G").value, "theory.requirements' derived G")]
+    for symbol, used, derived, source in pairs:
+        tol = 0.0 if symbol == "T" else DERIVED_CONSTANT_RTOL * abs(derived)
+        row = ev.compare(f"{tag}: {symbol} used = {source}", used, derived, "==", tolerance=tol,
+                         tolerance_name="exact integers" if symbol == "T" else "DERIVED_CONSTANT_RTOL × value")
+        if not row.holds:
+            exact = {"α": float(exact_alpha), "T": exact_T, "G": None,
+                     "R'": float(exact_alpha * sched.T * Fraction(sched.L) * Fraction(sched.G))}[symbol]
+            ev.counterexamples.append(Counterexample(
+                row.name, f"the run used {symbol} = {used!r}, {source} gives {derived!r}"
+                          + ("" if exact is None else f", the closed form in exact rationals {exact!r}"),
+                {"setup": setup.to_dict(), "G": sched.G, "L": sched.L}, float(used), float(derived),
+                "closed forms α = 2ε/(3L²G²), T = ⌈9·H·r²·L²G²/(4ε²)⌉, R' = α·T·L·G in fractions.Fraction",
+                reverified=True if exact is None else bool(abs(used - exact) > tol or abs(derived - exact) > tol)))
 
 
 @lru_cache(maxsize=32)

@@ -13,6 +13,9 @@ def test_correct_check_is_consistent_with_equality_at_the_maximizer():
     assert ev.verdict == "consistent", ev.verdict_reason
     exact = [c for c in ev.comparisons if c.name.startswith("exact maximizer") and "ℓ_A" in c.name]
     assert len(exact) == len(LOSSES) * len(NORMS) and all(abs(c.measured) <= 1e-12 for c in exact)
+    control = ev.controls[0].evidence                          # a bound weaker by one part in 10⁶ is caught
+    assert control.verdict == "violated" and all(c.reverified for c in control.counterexamples)
+    assert control.config["bound_radius_factor"] == 1 - 1e-6
 
 
 @pytest.mark.parametrize("planted", [{"attack_radius_factor": 2.0}, {"attack_radius_factor": 1.0 + 1e-9},

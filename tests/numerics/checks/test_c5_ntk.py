@@ -35,6 +35,13 @@ def test_correct_check_is_consistent(correct):
     assert len(correct.comparisons) == 8
 
 
+def test_control_one_layer_off_is_violated_in_every_configuration(correct):
+    control = correct.controls[0]
+    assert control.name == "one layer off" and control.evidence.verdict == "violated"
+    assert all(not c.holds for c in control.evidence.comparisons)   # slope and size rows of every (σ, H) fail
+    assert control.evidence.counterexamples and all(c.reverified for c in control.evidence.counterexamples)
+
+
 def test_recorded_errors_refit_to_the_reported_slope(correct):
     """A reader can refit from the ledger: the independent regression reproduces the reported interval."""
     conf = correct.config["per_config_confidence"]

@@ -21,6 +21,8 @@ def test_correct_runs_are_consistent():
     ev = judge(check_lazy(RunContext(), configs=CONFIGS, seeds=2))
     assert ev.verdict == "consistent", ev.verdict_reason
     assert sum("contains" in c.name for c in ev.comparisons) == 5
+    control = ev.controls[0].evidence       # the other scaling's exponent (1/2 lower) is excluded
+    assert control.verdict == "violated" and control.counterexamples[0].reverified
 
 
 def test_wrong_radius_is_violated():

@@ -21,6 +21,8 @@ def test_robust_loss_vs_R_is_consistent(small_tier):
     assert all(row["R_lower"] <= row["R_upper"] <= row["R_symbolic"] for row in table)
     curve = ev.measurements["curve"]
     assert curve[-1]["upper"] <= c8.TIERS["fast"]["eps"] < curve[0]["lower"]
+    control = ev.controls[0].evidence       # at 0.8·R_lower the '→ ε' comparison must fail, certified
+    assert control.verdict == "violated" and control.counterexamples[0].reverified
 
 
 @pytest.mark.parametrize("planted", [{"kernel": MissingLayerTermNTK}, {"linear_inner_max": best_case_linear_inner_max}])

@@ -70,6 +70,8 @@ def test_l2_kim_check_is_consistent():
     assert ev.verdict == "consistent", ev.verdict_reason
     rows = ev.measurements["tables"]["C9 ℓ2 thresholds (Kim, Moon, Yun)"]["rows"]
     assert rows[1][:4] == [2, "0.7071", "1/2", "4/4"] and rows[2][:4] == [3, "0.8165", "2/3", "6/6"]
+    control = ev.controls[0].evidence       # 1/1000 below ρ*² the same shattering comparison fails, exactly
+    assert control.verdict == "violated" and len(control.counterexamples) == 2
     below = ev.measurements["below_threshold_counterexamples"]
     assert below and all(b["reverified_exact"] and b["reason"] == "not forced" for b in below)
 
@@ -117,3 +119,17 @@ def test_an_oracle_that_is_not_an_oracle_is_bad_input():
         check_l2_kim(RunContext(), oracle="always-realizable")
     with pytest.raises(InputError, match="oracle"):
         check_linf_conventions(RunContext(), oracle=AlwaysRealizableOracle)
+
+
+def test_known_classes_calibrate_the_oracles_and_the_threshold_control_fails():
+    from numerics.checks.c9_vc import check_known_classes
+    ev = judge(check_known_classes(RunContext()))
+    assert ev.verdict == "consistent", ev.verdict_reason
+    oracles = {c.detail["oracle"].split(" (")[0].split(",")[0] for c in ev.comparisons}
+    assert {"halfspaces with offset", "axis-aligned boxes", "robust halfspaces"} <= oracles
+    assert any("MILP" in c.detail["oracle"] for c in ev.comparisons)
+    assert any("gradient" in c.name for c in ev.comparisons)
+    control = ev.controls[0].evidence
+    assert control.verdict == "violated" and all(c.reverified for c in control.counterexamples)
+    planted = judge(check_known_classes(RunContext(), oracle=AlwaysRealizableOracle()))
+    assert planted.verdict == "violated" and "Radon" in planted.counterexamples[0].comparison
