@@ -80,8 +80,9 @@ def _evidence_rows(ev: Evidence) -> list[Comparison]:
     return [c for c in ev.comparisons if not c.encoding]
 
 
-def judge(ev: Evidence) -> Evidence:
-    """Set ``ev.verdict``, ``ev.verdict_reason``, ``ev.flags`` and ``ev.summary``; return ``ev``."""
+def judge(ev: Evidence, *, needs_control: bool = True) -> Evidence:
+    """Set ``ev.verdict``, ``ev.verdict_reason``, ``ev.flags`` and ``ev.summary``; return ``ev``. Controls are judged
+    with ``needs_control=False``: a control that holds is ``consistent`` (and makes its check vacuous, rule 10)."""
     ev.flags = []
     inconsistent = [c for c in ev.counterexamples if c.disagrees]
     reverified = [c for c in ev.counterexamples if c.reverified]
@@ -125,13 +126,13 @@ def judge(ev: Evidence) -> Evidence:
                                        f"margin {tightest.margin:.3g} (tolerance {tightest.tolerance:.3g})"
                                        + (f"; {encoded} encoding row(s) not counted" if encoded else ""))
     for control in ev.controls:
-        judge(control.evidence)
+        judge(control.evidence, needs_control=False)  # a control is judged by the rules above, not rule 11
     missed = [c for c in ev.controls if c.evidence.verdict != VIOLATED]
     if verdict == CONSISTENT and missed:
         c = missed[0]
         verdict, reason = VACUOUS, (f"control '{c.name}' (differs in {c.differs_in}) was judged "
                                     f"{c.evidence.verdict}, not violated: the check cannot discriminate")
-    elif verdict == CONSISTENT and not ev.controls:
+    elif verdict == CONSISTENT and not ev.controls and needs_control:
         verdict, reason = VACUOUS, f"no control: {reason}, but no input that must fail was shown to fail"
     if verdict in (CONSISTENT, HOLDS_UNDER):
         loose = [c for c in rows if c.holds and c.slack is not None and c.slack > LOOSE_SLACK]

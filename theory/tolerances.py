@@ -196,6 +196,18 @@ TOLERANCES: dict[str, tuple[Tolerance, ...]] = {
         _t("THRESHOLD_PRINT_TOL", 5e-5, "Kim et al.'s thresholds are printed to 4 digits", EXACT_PRINT,
            "theory.checks.c9_symbolic:THRESHOLD_PRINT_TOL"),
     ),
+    "C11-layer-normalization": (
+        _t("FAMILY_CONFIDENCE", 0.999, "all Monte-Carlo rows of one C11 check hold together with this probability "
+           "(Bonferroni over the rows)", "chosen, not calibrated", "numerics.checks.c11_parametrization:FAMILY_CONFIDENCE"),
+        _t("CONSTANT_RTOL", 1e-9, "c_σ and s(σ) by scipy quadrature (≈1e-13) against theory's 40-digit values",
+           ROUND_OFF, "numerics.checks.c11_parametrization:CONSTANT_RTOL"),
+        _t("REPLAY_RTOL", 1e-9, "torch forward vs the numpy replay of the same network (float64 round-off ≈1e-14)",
+           ROUND_OFF, "numerics.checks.c11_parametrization:REPLAY_RTOL"),
+    ),
+    "C11-ntk-diagonal": (
+        _t("KERNEL_RTOL", 1e-7, "numerics.ntk.analytic (closed forms; 1-D/2-D quadrature ≈1e-9) against the "
+           "recursion recomputed in the check", ROUND_OFF, "numerics.checks.c11_parametrization:KERNEL_RTOL"),
+    ),
     "C10-capacity-widths": (
         _t("PLAIN_MARGIN_ATOL", 1e-12, "a plain fit needs y·f > this: numpy and torch agree on the sign (round-off "
            "~1e-15)", ROUND_OFF, "numerics.checks.c10_capacity:PLAIN_MARGIN_ATOL"),

@@ -171,14 +171,16 @@ def _min_width(tier: str, depth: int, key: str, widths: list[int]) -> tuple[int,
     return m_min, f"MIN_WIDTH[{tier}|{depth}|{key}] (calibrated, theory/tolerances.py)"
 
 
-def _slope_row(ev: Evidence, tier: str, depth: int, key: str, points: list[dict], level: float) -> None:
-    """One slope row: HC3 t-interval at the Bonferroni level on the widths ≥ the calibrated m_min."""
+def _slope_row(ev: Evidence, tier: str, depth: int, key: str, points: list[dict], level: float, *,
+               predicted: float | None = None, name: str | None = None) -> None:
+    """One slope row: HC3 t-interval at the Bonferroni level on the widths ≥ the calibrated m_min, against
+    the row's predicted exponent (``predicted``/``name`` replace it and the row's label, for the control)."""
     widths = sorted({p["width"] for p in points})
     m_min, why = _min_width(tier, depth, key, widths)
     sub = [p for p in points if p["width"] >= m_min]
     m = np.array([p["width"] for p in sub], dtype=float)
     v, v_np = row_values(sub, key), row_values(sub, key, numpy_recomputed=True)
-    predicted = predicted_row_exponent(key, depth)
+    predicted = predicted_row_exponent(key, depth) if predicted is None else predicted
     # With projection, a run that ends on the sphere of B(R) in every layer has ‖W(T) − W(0)‖_F = √H·r_m(R):
     # when every run does, the row measures our radius over ‖W(0)‖_F — encoding and initialization, not training.
     binding = key in SCALINGS and all(
@@ -186,7 +188,7 @@ def _slope_row(ev: Evidence, tier: str, depth: int, key: str, points: list[dict]
         for p in sub)
     fit = fit_loglog_slope(m, v, level=level, robust=True)
     detectable = detectable_slope_error(fit.stderr, fit.dof, level, POWER)
-    name = _row_label(key, depth)
+    name = _row_label(key, depth) if name is None else name
     row = ev.compare(name, fit.slope, predicted, "contains", interval=fit.ci, tolerance=0.0, encoding=binding,
                      tolerance_name=f"none: {100 * level:.3f}% HC3 t-interval (Bonferroni, family "
                                     f"{100 * FAMILY_CONFIDENCE:g}%)",
@@ -260,23 +262,18 @@ def check_lazy(ctx: RunContext, *, trainer: type[AdversarialTrainer] = Adversari
                     "√H·r_m(R)/‖W(0)‖_F, our radius over the initialization's norm)")
     ev.notes.append("relative movement → 0 with the predicted exponents; the output change reachable inside B(R) "
                     "is Θ(R) only under per-layer-R (the matching scaling for this parametrization)")
-    _scaling_control(ev, res, configs)
+    _scaling_control(ev, ctx.tier, res, depths, level)
     return ev
 
 
-def _scaling_control(ev: Evidence, res: list[dict], configs) -> None:
+def _scaling_control(ev: Evidence, tier: str, res: list[dict], depths: list[int], level: float) -> None:
     """The control: the per-layer-R runs' relative movement against the exponent predicted for the other scaling
-    (R/√m, 1/2 lower), with the same fit, tolerance and re-verification as the real rows."""
+    (R/√m, 1/2 lower), with the same widths, fit, level and re-verification as the real rows."""
     control = Evidence(ev.claim_id, ev.check_id, ev.tier, seeds=list(ev.seeds))
-    for H in sorted({H for _, H in configs}):
-        sub = [p for p in res if p["depth"] == H]
-        if len({p["width"] for p in sub}) < 2 or len(sub) < 3:
-            continue
-        m = np.array([p["width"] for p in sub], dtype=float)
-        v = np.array([p["runs"]["per-layer-R"]["final_relative"] for p in sub])
-        v_np = np.array([p["runs"]["per-layer-R"]["final_relative_numpy"] for p in sub])
+    for H in depths:
         wrong = predicted_exponent("per-layer-R-over-sqrt-m", H)
-        _slope_row(control, f"C7 [H={H}, per-layer-R runs]: slope of ‖W(T)−W(0)‖_F/‖W(0)‖_F vs m contains {wrong:g} "
-                            "(the R/√m prediction)", m, v, v_np, wrong)
+        _slope_row(control, tier, H, "per-layer-R", [p for p in res if p["depth"] == H], level, predicted=wrong,
+                   name=f"C7 [H={H}, per-layer-R runs]: slope of ‖W(T)−W(0)‖_F/‖W(0)‖_F vs m contains {wrong:g} "
+                        "(the R/√m prediction)")
     ev.add_control("other scaling's exponent", "the per-layer-R runs' relative movement tested against the exponent "
                                                "predicted for per-layer-R-over-sqrt-m (1/2 lower)", control)

@@ -13,6 +13,7 @@ from numerics.planted.registry import PLANTED
 from theory.claims import Claim, CheckSpec
 from theory.evidence import Counterexample, Evidence
 from theory.errors import InputError
+from tests.audit.support import with_violated_control
 
 
 def run_cli(*argv):
@@ -95,7 +96,7 @@ def _solver_missing_check(ctx):
 def _consistent_check(ctx):
     ev = Evidence(claim_id="", check_id="", tier=ctx.tier)
     ev.compare("x", 0.5, 1.0, "<=")
-    return ev
+    return with_violated_control(ev)
 
 
 @pytest.fixture

@@ -167,7 +167,7 @@ def test_a_holding_comparison_with_slack_above_100_flags_the_verdict_loose():
     ev = Evidence("C", "c", "fast")
     ev.compare("tight", 1.0, 2.0, "<=")
     ev.compare("loose", 1e-3, 0.45, "<=")                      # slack 450
-    assert judge(ev).verdict == "consistent" and ev.flags == ["loose"]
+    assert judge(_with_failing_control(ev)).verdict == "consistent" and ev.flags == ["loose"]
     assert "slack > 100" in ev.verdict_reason and "'loose'" in ev.verdict_reason
     assert flag_text(ev) == "loose"
     assert ev.summary["loosest"]["name"] == "loose" and ev.summary["tightest"]["name"] == "tight"
@@ -207,7 +207,7 @@ def test_encoding_rows_do_not_count_as_evidence():
     ev.compare("projection keeps the iterate in the ball", 1.0, 1.0, "<=", encoding=True)
     assert judge(ev).verdict == "vacuous" and ev.flags == ["encoding"]
     ev.compare("measured rate", -0.5, -0.5, "contains", interval=(-0.6, -0.4))
-    assert judge(ev).verdict == "consistent" and "1 encoding row(s) not counted" in ev.verdict_reason
+    assert judge(_with_failing_control(ev)).verdict == "consistent" and "1 encoding row(s) not counted" in ev.verdict_reason
     assert deciding_comparison(ev).name == "measured rate"
     ev.compare("projection broken", 2.0, 1.0, "<=", encoding=True)
     ev.counterexamples.append(Counterexample("projection broken", "x", {}, 2.0, 1.0, "numpy", True))

@@ -24,6 +24,7 @@ from theory import claims as claims_mod
 from theory.claims import REGISTRY, CheckSpec, Claim
 from tests.numerics.execution.test_sweep import noisy_width
 from theory.evidence import Counterexample, Evidence
+from tests.audit.support import with_violated_control
 
 WIDTHS = [64, 128, 256, 512, 1024]
 
@@ -209,7 +210,7 @@ def _recording_check(ctx):
     ev = Evidence(claim_id="", check_id="", tier=ctx.tier)
     ev.compare("x", 0.0, 1.0, "<=")
     ev.measurements["series"] = {"s": {"x": [1, 2], "y": [1, 4]}}
-    return ev
+    return with_violated_control(ev)
 
 
 def _interrupted_check(ctx):
@@ -412,7 +413,7 @@ def test_claim_flags_and_dependency_reach_the_ledger():
     basis.compare("count", 4, 4, "<=")
     built = _evidence("L3-li2022-param-bounds", "L3-bounds-consistent")
     built.compare("lower ≤ upper", 1e-3, 1.0, "<=")                         # slack 1000: loose
-    for ev in (basis, built):
+    for ev in (basis, with_violated_control(built)):
         judge(ev)
     results = [ClaimResult(REGISTRY["C9-vc-linf"], [basis]),
                ClaimResult(REGISTRY["L3-li2022-param-bounds"], [built], {"C9-vc-linf": "vacuous"})]

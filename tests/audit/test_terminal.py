@@ -8,6 +8,7 @@ from audit.runner import ClaimResult
 from audit.terminal import claim_line, comparison_text, duration, summary_line
 from theory.claims import REGISTRY
 from theory.evidence import Comparison, Evidence
+from tests.audit.support import with_violated_control
 
 CLAIMS = list(REGISTRY.values())
 
@@ -22,7 +23,7 @@ def _result(claim, *rows, wall=1.0, **fields):
         setattr(ev, key, value)
     for row in rows:
         ev.comparisons.append(row)
-    return ClaimResult(claim, [judge(ev)])
+    return ClaimResult(claim, [judge(with_violated_control(ev))])
 
 
 @pytest.mark.parametrize("row, text", [
@@ -79,7 +80,7 @@ def test_a_claim_capped_by_its_dependency_shows_why_and_its_flags():
     from theory.evidence import Evidence
     ev = Evidence("L3-li2022-param-bounds", "L3-bounds-consistent", "fast")
     ev.compare("lower ≤ upper", 1.0, 2.0, "<=")
-    judge(ev)
+    judge(with_violated_control(ev))
     r = ClaimResult(get_claim("L3"), [ev], {"C9-vc-linf": "vacuous"})
     line = plain(claim_line(r, 28, 200))
     assert r.verdict == "vacuous" and "built on C9-vc-linf" in line and "[depends-on:C9]" in line

@@ -198,9 +198,9 @@ def schedule_rows(ev: Evidence, tag: str, setup: Setup, sched: Schedule) -> None
     if sched.R_prime is not None:   # C3: the iterates' radius R' = α·T·L·G, with T = ⌈T*⌉ where the chain has T*
         pairs.append(("R'", sched.R_prime, float(chain.R_prime.subs(values)) * sched.T / T_star,
                       "theory.proof_chain R' (at the T used)"))
-    if "derived" in sched.G_source:
+    if sched.G_source.startswith("derived"):   # a measured G names the derived bound too, in its note
         req = _requirements(setup.eps, setup.R, setup.depth, setup.loss, setup.activation, setup.theorem,
-                            setup.scaling)
+                            setup.scaling, setup.d)
         pairs += [("α", sched.alpha, req.alpha, "theory.requirements α"), ("T", sched.T, req.T, "theory.requirements T"),
                   ("G", sched.G, req.constant("G").value, "theory.requirements' derived G")]
     for symbol, used, derived, source in pairs:

@@ -64,7 +64,9 @@ def test_parts_that_are_not_attacks_or_bounds_are_input_errors():
         check_network_attacks(RunContext(), upper_bound=1.0)
 
 
-def test_on_a_real_data_set_the_attacks_stay_below_the_certified_bound(small_tier):
+def test_on_a_real_data_set_the_attacks_stay_below_the_certified_bound():
+    """At the fast tier (the small test tier's one tanh net and four points are too few for the 0.9·δ control to
+    catch anything on this data set: it would be vacuous, rightly)."""
     ev = judge(check_network_attacks(RunContext(data="breast_cancer")))
     assert ev.verdict == "consistent", ev.verdict_reason
     assert ev.config["data"]["name"] == "breast_cancer"

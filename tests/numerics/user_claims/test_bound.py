@@ -1,10 +1,10 @@
 """bound: a user's closed form against the measured NTK deviation at every grid point, with slack and control."""
 import pytest
 
-from audit.judge import judge
 from numerics.network.datasets import load_dataset
 from numerics.user_claims.bound import bound_evidence, bound_values
 from theory.expressions import parse_expression
+from audit.measured_kinds import settle
 
 X, _ = load_dataset("digits", n=6, d=4, seed=0)
 GRID = {"widths": (64, 256, 1024), "depths": (1, 2), "seeds": tuple(range(6))}
@@ -14,7 +14,8 @@ def _run(expression, constants, relation="upper"):
     expr = parse_expression(expression, ("m", "H", "n", "d", *constants))
     ev, controls = bound_evidence(expression, expr, constants, relation, X, "relu", GRID["widths"], GRID["depths"],
                                   GRID["seeds"], level=0.99, master_seed=0, claim_id="user", check_id="user:bound")
-    return judge(ev), [judge(c) for c in controls]
+    settle(ev, controls)
+    return ev, [c.evidence for c in ev.controls]
 
 
 def test_a_loose_upper_bound_holds_with_its_slack_and_its_control_is_violated():

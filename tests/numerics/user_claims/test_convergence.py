@@ -9,6 +9,7 @@ from numerics.checks.shared.training_setup import comparator_problem
 from numerics.network.datasets import load_dataset
 from numerics.user_claims.convergence import convergence_evidence, user_setup
 from theory.evidence import RunContext
+from audit.measured_kinds import settle
 
 IDS = {"claim_id": "user", "check_id": "user:convergence"}
 
@@ -31,7 +32,8 @@ def test_the_user_problem_replaces_c1s_circle_everywhere():
 @pytest.fixture(scope="module")
 def on_circle():
     ev, (control,) = convergence_evidence(_setup(2), attack="pgd", ctx=RunContext(), **IDS)
-    return judge(ev), judge(control)
+    settle(ev, [control])
+    return ev, ev.controls[-1].evidence   # the user kind's own control (C1's check brings its own first)
 
 
 def test_training_beats_the_certified_comparator_and_the_untrained_net_does_not(on_circle):
@@ -47,5 +49,5 @@ def test_a_claim_that_holds_at_initialization_leaves_the_control_consistent():
     """eps so large that W(0) already meets min_t L_A ≤ U(W*) + ε: nothing is tested (vacuous at the audit level)."""
     _, (control,) = convergence_evidence(dataclasses.replace(_setup(2), eps=0.9), attack="fgsm", ctx=RunContext(),
                                          **IDS)
-    assert judge(control).verdict == "consistent"
+    assert judge(control, needs_control=False).verdict == "consistent"
     assert np.isfinite(control.comparisons[0].margin) and control.comparisons[0].margin > 0

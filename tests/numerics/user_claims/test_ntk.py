@@ -6,6 +6,7 @@ from audit.judge import judge
 from numerics.network.datasets import load_dataset
 from numerics.user_claims.ntk import NtkDesign, error_evidence, measure, rate_evidence, refit
 from numerics.ntk.rate_fit import fit_loglog_slope
+from audit.measured_kinds import settle
 
 X, _ = load_dataset("digits", n=6, d=4, seed=0)
 DESIGN = NtkDesign(X, "relu", 1, (64, 128, 256, 512, 1024), tuple(range(6)))
@@ -19,8 +20,8 @@ def errors():
 
 def test_the_paper_rate_is_consistent_and_both_resolution_controls_are_violated():
     ev, controls = rate_evidence(DESIGN, -0.5, **IDS)
-    assert judge(ev).verdict == "consistent", ev.verdict_reason
-    assert [judge(c).verdict for c in controls] == ["violated", "violated"]
+    assert settle(ev, controls).verdict == "consistent", ev.verdict_reason
+    assert [c.evidence.verdict for c in ev.controls] == ["violated", "violated"]
     assert all(c.counterexamples[0].reverified for c in controls)
 
 
@@ -35,8 +36,9 @@ def test_a_design_too_coarse_to_resolve_the_rate_makes_its_controls_fail():
     """Two widths a factor 2 apart and two seeds cannot tell −1/2 from −1/2 ± 1/4: a control comes out consistent."""
     coarse = NtkDesign(X, "relu", 1, (64, 128), (0, 1))
     ev, controls = rate_evidence(coarse, -0.5, **IDS)
-    assert judge(ev).verdict == "consistent"
-    assert any(judge(c).verdict != "violated" for c in controls)
+    assert all(c.holds for c in ev.comparisons)                       # the rate itself is inside the interval ...
+    assert settle(ev, controls).verdict == "vacuous"                   # ... but the design cannot resolve it
+    assert any(c.evidence.verdict != "violated" for c in ev.controls)
 
 
 def test_the_independent_refit_reproduces_the_fit(errors):
@@ -53,7 +55,7 @@ def test_a_recorded_error_is_reproduced_by_autograd(errors):
 def test_error_at_a_width_and_its_control():
     at = NtkDesign(X, "relu", 1, (1024,), tuple(range(6)))
     ev, (control,) = error_evidence(at, 0.5, **IDS)
-    assert judge(ev).verdict == "consistent" and judge(control).verdict == "violated"
+    assert settle(ev, [control]).verdict == "consistent" and control.verdict == "violated"
     ev, _ = error_evidence(at, 0.01, **IDS)
     assert judge(ev).verdict == "violated" and ev.counterexamples[0].reverified
 

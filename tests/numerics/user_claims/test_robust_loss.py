@@ -2,11 +2,11 @@
 import pytest
 import torch
 
-from audit.judge import judge
 from numerics.network.datasets import load_dataset
 from numerics.network.nets import FullyConnected
 from numerics.network.perturbations import PerturbationSet
 from numerics.user_claims.robust_loss import robust_loss_evidence
+from audit.measured_kinds import settle
 
 X, Y = load_dataset("breast_cancer", n=16, d=3, seed=0)
 IDS = {"claim_id": "user", "check_id": "user:robust-loss"}
@@ -14,7 +14,8 @@ IDS = {"claim_id": "user", "check_id": "user:robust-loss"}
 
 def _run(net, pset, relation, value, **kw):
     ev, controls = robust_loss_evidence(net, X, Y, pset, "hinge", relation, value, **IDS, **kw)
-    return judge(ev), [judge(c) for c in controls]
+    settle(ev, controls)
+    return ev, [c.evidence for c in ev.controls]
 
 
 @pytest.fixture(scope="module")
