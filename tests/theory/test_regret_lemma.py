@@ -93,7 +93,9 @@ def test_the_lemma_is_tight_for_constant_linear_losses():
     assert math.isclose(linear_regret(trace, w_star), regret_bound(trace, w_star, 0.1), rel_tol=1e-12)
 
 
-_FIND = settings(max_examples=400, derandomize=True, database=None, deadline=None)
+# The quarter-root error is found only after ~370 examples at this seed: 2000 leaves room for a search that Hypothesis
+# cuts differently under load (the failure was seen only on a loaded machine).
+_FIND = settings(max_examples=2000, derandomize=True, database=None, deadline=None)
 
 
 def test_hypothesis_finds_the_missing_factor_half():
