@@ -215,6 +215,37 @@ def _validate_planted(planted: dict[str, Any]) -> None:
         raise InputError(f"expected_rate must be a finite number, got {rate!r}")
 
 
+def measure_config(ev: Evidence, pool: ThreadPoolExecutor, X: np.ndarray, act: str, depth: int, widths: list[int],
+                   seeds: list[list[int]], confidence: float, rate: float, planted: dict[str, Any],
+                   device: str) -> dict[str, Any]:
+    """One (σ, H): errors of every (width, replicate) network, the slope fit at ``confidence`` against ``rate``
+    and the largest-width size, as comparisons of ``ev`` (failures re-verified); returns the record."""
+    label = f"{act}/H={depth}"
+    theta = sum(_claimed_terms(X, act, depth, planted), np.zeros((len(X), len(X))))
+    errors, where = _sweep(pool, X, act, depth, seeds, widths, theta, device)
+    fit = _fit(widths, errors, confidence)
+    scale = fluctuation_scale(act)
+    tol = ERROR_SD_MULTIPLE * depth * scale / math.sqrt(widths[-1])
+    top = float(errors[-1].mean())
+    record = {"activation": act, "depth": depth, "widths": widths, "net_seeds": seeds,
+              "errors": errors.tolist(), "worst_entries": where, "fit": fit,
+              "lambda_min_analytic_gram": float(np.linalg.eigvalsh(theta)[0]),
+              "largest_width_mean_error": top, "largest_width_tolerance": tol,
+              "fluctuation_scale_s1": scale,
+              "mean_error_times_sqrt_m": (errors.mean(axis=1) * np.sqrt(widths)).tolist()}
+    slope_row = ev.compare(f"{label}: slope of log error vs log m", fit["slope"], rate, "contains",
+                           interval=(fit["ci_low"], fit["ci_high"]), tolerance=0.0,
+                           tolerance_name=f"{100 * confidence:.2f}% HC3 t-interval (Bonferroni, family "
+                                          f"{100 * FAMILY_CONFIDENCE:.0f}%)")
+    size_row = ev.compare(f"{label}: mean error at m={widths[-1]}", top, tol, "<=", tolerance=0.0,
+                          tolerance_name=f"ERROR_SD_MULTIPLE·H·s₁/√m = {ERROR_SD_MULTIPLE:g}·{depth}·"
+                                         f"{scale:.3f}/√{widths[-1]}")
+    if not (slope_row.holds and size_row.holds):
+        ev.counterexamples.extend(_reverify(X, act, depth, widths, errors, where, seeds, confidence, rate,
+                                            tol, slope_row.holds, size_row.holds, label, device, planted))
+    return record
+
+
 def check_ntk_concentration(ctx: RunContext, **planted: Any) -> Evidence:
     """Fit the log-log slope of max_ij |Θ_m − Θ| against the width for each (σ, H) and compare with −1/2."""
     start = time.perf_counter()
@@ -244,32 +275,10 @@ def check_ntk_concentration(ctx: RunContext, **planted: Any) -> Evidence:
     # GIL); every network has its own seed, so the results do not depend on the scheduling.
     with ThreadPoolExecutor(max_workers=NETWORK_THREADS) as pool:
         for act, depth in configs:
-            label = f"{act}/H={depth}"
-            widths = _widths(cfg, depth)
-            theta = sum(_claimed_terms(X, act, depth, planted), np.zeros((len(X), len(X))))
-            seeds = [[_net_seed(ctx.seed, act, depth, m, r) for r in range(cfg["replicates"])] for m in widths]
-            errors, where = _sweep(pool, X, act, depth, seeds, widths, theta, ctx.device)
-            fit = _fit(widths, errors, confidence)
-            scale = fluctuation_scale(act)
-            tol = ERROR_SD_MULTIPLE * depth * scale / math.sqrt(widths[-1])
-            top = float(errors[-1].mean())
-            rows[label] = {"activation": act, "depth": depth, "widths": widths, "net_seeds": seeds,
-                           "errors": errors.tolist(), "worst_entries": where, "fit": fit,
-                           "lambda_min_analytic_gram": float(np.linalg.eigvalsh(theta)[0]),
-                           "largest_width_mean_error": top, "largest_width_tolerance": tol,
-                           "fluctuation_scale_s1": scale,
-                           "mean_error_times_sqrt_m": (errors.mean(axis=1) * np.sqrt(widths)).tolist()}
-            slope_row = ev.compare(f"{label}: slope of log error vs log m", fit["slope"], rate, "contains",
-                                   interval=(fit["ci_low"], fit["ci_high"]), tolerance=0.0,
-                                   tolerance_name=f"{100 * confidence:.2f}% HC3 t-interval (Bonferroni, family "
-                                                  f"{100 * FAMILY_CONFIDENCE:.0f}%)")
-            size_row = ev.compare(f"{label}: mean error at m={widths[-1]}", top, tol, "<=", tolerance=0.0,
-                                  tolerance_name=f"ERROR_SD_MULTIPLE·H·s₁/√m = {ERROR_SD_MULTIPLE:g}·{depth}·"
-                                                 f"{scale:.3f}/√{widths[-1]}")
-            if not (slope_row.holds and size_row.holds):
-                ev.counterexamples.extend(_reverify(X, act, depth, widths, errors, where, seeds, confidence, rate,
-                                                    tol, slope_row.holds, size_row.holds, label, ctx.device,
-                                                    planted))
+            seeds = [[_net_seed(ctx.seed, act, depth, m, r) for r in range(cfg["replicates"])]
+                     for m in _widths(cfg, depth)]
+            rows[f"{act}/H={depth}"] = measure_config(ev, pool, X, act, depth, _widths(cfg, depth), seeds,
+                                                      confidence, rate, planted, ctx.device)
     ev.measurements = {"configs": rows, "n": cfg["n"], "d": cfg["d"]}
     ev.wall_time_s = time.perf_counter() - start
     return ev

@@ -73,6 +73,7 @@ QUADRATIC_IDENTITY_RTOL = 1e-12
 # R × the solver's ~1e-8 accuracy, so the exact value 1 is met to ~1e-6; 1e-4 is the named slack.
 OBSTRUCTION_KERNEL_R = 100.0
 OBSTRUCTION_DUAL_ATOL = 1e-4
+OBSTRUCTION_OFFSET = 3.0  # W = W(0) + 3·N(0, I): a point of the ball far from W(0) (the identity holds for every W)
 
 TIERS: dict[str, dict[str, Any]] = {
     "fast": {"dims": (2, 3, 4), "seps": (0.15, 0.3), "n": 8, "cap": 0.05, "eps": 0.1, "tol": 0.02,
@@ -368,6 +369,39 @@ def _even_part_and_quadratic(net: FullyConnected, X: torch.Tensor) -> tuple[np.n
     return even, np.einsum("ij,jk,ik->i", X.numpy(), Q, X.numpy())
 
 
+def obstruction_width(ev: Evidence, m: int, seed: int, gen: torch.Generator, offset: float,
+                      obstruction_activation: str) -> None:
+    """At width m, W = W(0) + offset·N(0, I) (drawn from ``gen``): f(x) + f(−x) = xᵀQx on the 12 alternating
+    points of S¹ (a failure re-verified in numpy) and the clean hinge loss ≥ 1."""
+    X, y = _obstruction_data()
+    Xt = torch.as_tensor(X)
+    net = FullyConnected(2, m, 1, obstruction_activation, seed=seed)
+    with torch.no_grad():  # a point of the ball far from W(0): the identity holds for every W
+        net.weights[0].add_(offset * torch.randn(net.weights[0].shape, generator=gen, dtype=torch.float64))
+    even, quad = _even_part_and_quadratic(net, Xt)
+    scale = float(np.abs(even).max() + np.abs(quad).max() + 1.0)
+    err = float(np.abs(even - quad).max()) / scale
+    row = ev.compare(f"m={m}: f(x) + f(−x) = xᵀQx for the {obstruction_activation} net", err, 0.0, "==",
+                     tolerance=QUADRATIC_IDENTITY_RTOL, tolerance_name="QUADRATIC_IDENTITY_RTOL")
+    if not row.holds:
+        W, a = net.weights[0].detach().numpy(), net.output.detach().numpy()
+        sig = {"relu2": lambda z: np.maximum(z, 0) ** 2, "relu": lambda z: np.maximum(z, 0),
+               "softplus": lambda z: np.logaddexp(0, z), "tanh": np.tanh, "erf": None, "sigmoid": None}
+        fn = sig.get(obstruction_activation)
+        if fn is not None:
+            f = lambda Z: fn(Z @ W.T) @ a * net.scale  # noqa: E731
+            redo = float(np.abs(f(X) + f(-X) - np.einsum("ij,jk,ik->i", X, (W.T * a) @ W * net.scale, X)).max())
+            ev.counterexamples.append(Counterexample(
+                row.name, "f(x) + f(−x) is not a quadratic form: the obstruction does not apply",
+                {"m": m, "activation": obstruction_activation}, recomputed_measured=redo / scale,
+                recomputed_bound=0.0, method="plain float64 numpy forward pass",
+                reverified=bool(redo / scale > QUADRATIC_IDENTITY_RTOL)))
+    with torch.no_grad():
+        clean = float(get_loss("hinge").value(net(Xt), torch.as_tensor(y)).mean())
+    ev.compare(f"m={m}: clean hinge loss ≥ 1 (hence L*(W) ≥ 1)", clean, 1.0, ">=", tolerance=1e-12,
+               tolerance_name="float64 rounding")
+
+
 def check_antipodal_obstruction(ctx: RunContext, *, obstruction_activation: str = "relu2") -> Evidence:
     """C8 as reconstructed fails on separable data with same-labelled antipodes (module docstring)."""
     with single_thread():
@@ -391,34 +425,9 @@ def _antipodal_obstruction(ctx: RunContext, obstruction_activation: str) -> Evid
     exact = max(abs(v) for v in sums)
     ev.compare("Σ_k s_k·(1, cos 2θ_k, sin 2θ_k) = 0 exactly (no quadratic form fits the labels)", float(exact), 0.0,
                "==", tolerance=0.0, tolerance_name="exact (sympy)")
-    Xt = torch.as_tensor(X)
     gen = torch.Generator().manual_seed(ctx.seed)
     for m in cfg["widths"]:
-        net = FullyConnected(2, m, 1, obstruction_activation, seed=ctx.seed)
-        with torch.no_grad():  # a point of the ball far from W(0): the identity holds for every W
-            net.weights[0].add_(3.0 * torch.randn(net.weights[0].shape, generator=gen, dtype=torch.float64))
-        even, quad = _even_part_and_quadratic(net, Xt)
-        scale = float(np.abs(even).max() + np.abs(quad).max() + 1.0)
-        err = float(np.abs(even - quad).max()) / scale
-        row = ev.compare(f"m={m}: f(x) + f(−x) = xᵀQx for the {obstruction_activation} net", err, 0.0, "==",
-                         tolerance=QUADRATIC_IDENTITY_RTOL, tolerance_name="QUADRATIC_IDENTITY_RTOL")
-        if not row.holds:
-            W, a = net.weights[0].detach().numpy(), net.output.detach().numpy()
-            sig = {"relu2": lambda z: np.maximum(z, 0) ** 2, "relu": lambda z: np.maximum(z, 0),
-                   "softplus": lambda z: np.logaddexp(0, z), "tanh": np.tanh, "erf": None, "sigmoid": None}
-            fn = sig.get(obstruction_activation)
-            if fn is not None:
-                f = lambda Z: fn(Z @ W.T) @ a * net.scale  # noqa: E731
-                redo = float(np.abs(f(X) + f(-X) - np.einsum("ij,jk,ik->i", X, (W.T * a) @ W * net.scale, X)).max())
-                ev.counterexamples.append(Counterexample(
-                    row.name, "f(x) + f(−x) is not a quadratic form: the obstruction does not apply",
-                    {"m": m, "activation": obstruction_activation}, recomputed_measured=redo / scale,
-                    recomputed_bound=0.0, method="plain float64 numpy forward pass",
-                    reverified=bool(redo / scale > QUADRATIC_IDENTITY_RTOL)))
-        with torch.no_grad():
-            clean = float(get_loss("hinge").value(net(Xt), torch.as_tensor(y)).mean())
-        ev.compare(f"m={m}: clean hinge loss ≥ 1 (hence L*(W) ≥ 1)", clean, 1.0, ">=", tolerance=1e-12,
-                   tolerance_name="float64 rounding")
+        obstruction_width(ev, m, ctx.seed, gen, OBSTRUCTION_OFFSET, obstruction_activation)
     problem = robust_kernel_problem(X, y, NTKKernel(1, "relu2"), pset, "hinge", radius=OBSTRUCTION_KERNEL_R)
     res = solve_robust(problem, tol=1e-3, initial_samples=4, seed=ctx.seed, max_rounds=10, certify=False)
     ev.solver_statuses += res.solver_statuses
