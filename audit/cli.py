@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from theory.errors import InputError
 
-VERB_MODULES = ("list", "show", "check", "width", "audit_file", "report", "selftest")
+VERB_MODULES = ("list", "show", "check", "width", "audit_file", "report", "selftest", "hunt")
 
 
 class _OneLineParser(argparse.ArgumentParser):
