@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import mpmath
@@ -128,6 +129,13 @@ def _least_width(predicate, start: int = 1) -> int:
     return hi
 
 
+@lru_cache(maxsize=None)
+def _chain(theorem: str, scaling: str) -> tuple[pc.Chain, pc.PaperForm]:
+    """The symbolic chain and its paper form (sympy, ~0.1 s): they depend on the theorem and scaling only."""
+    chain = pc.derive(theorem, scaling)
+    return chain, chain.derived_form()
+
+
 def width_requirements(eps: float, R: float, H: int, loss: str, activation: str, *,
                        scaling: str = "per-layer-R", theorem: str = "C1", d: int = 10,
                        preact_bound: float | None = None, output_bound: float | None = None,
@@ -165,7 +173,7 @@ def width_requirements(eps: float, R: float, H: int, loss: str, activation: str,
     except InputError as exc:
         raise ParameterError("output_bound", str(exc)) from None
 
-    chain = pc.derive(theorem, scaling)
+    chain, form = _chain(theorem, scaling)
     consts: list[Constant] = [
         Constant("L_ell", L_val, f"Lipschitz constant of the {loss} loss in ŷ",
                  "user" if loss == "squared" else "derived", "2(B+1) on |ŷ| ≤ B" if loss == "squared" else ""),
@@ -239,7 +247,6 @@ def width_requirements(eps: float, R: float, H: int, loss: str, activation: str,
             df_formula = "H·exp(−m/2) + exp(−m/8)  [+ the event behind C_H, not derived for H ≥ 2]"
             delta = H * mpmath.exp(-mpmath.mpf(m_req) / 2) + mpmath.exp(-mpmath.mpf(m_req) / 8)
         delta_text = mpmath.nstr(delta, 3)
-    form = chain.derived_form()
     derived_form = {"m*": sp.sstr(chain.m_star), "C_m*H^a_H": sp.sstr(form.coefficient),
                     "a_R": sp.sstr(form.a_R), "a_epsilon": sp.sstr(form.a_eps), "provenance": "derived"}
     printed_out = _printed(printed, form, eps, R, H, m_req, float(C_of(m_req)), L_val, G_val) if printed else None

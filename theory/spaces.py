@@ -30,8 +30,9 @@ _C0 = HypothesisSpace((
     real("radius", 0.01, 1.0, note="radius δ of B(x)"),
     choice("loss", LOSSES, hypothesis="ℓ ≥ 0"),
     SEED,
-), note="the attacks are the suite's random, FGSM, PGD and exact maximizers: each returns points of B(x) "
-        "(hypothesis 'A(W, x, y) ∈ B(x) for every point', itself a compared relation)")
+), constraints=(Constraint("sphere caps need d ≥ 2", ("d", "norm"), lambda c: c["norm"] != "sphere-cap" or c["d"] >= 2),),
+    note="the attacks are the suite's random, FGSM, PGD and exact maximizers: each returns points of B(x) "
+         "(hypothesis 'A(W, x, y) ∈ B(x) for every point', itself a compared relation)")
 
 
 # --- C1, C2, C3, C4: the training problem on the circle (numerics/checks/shared/training_setup.py) -------------------

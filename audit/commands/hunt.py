@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
                 bar.update(task, completed=sum(e.seconds for e in result.examples),
                            description=escape(f"{label}: {len(result.measured)} examples{margin}{found}"))
 
-            results.append(hunt(claim, plan, budget_s=allotment,
+            results.append(hunt(claim.id, claim.space, plan, budget_s=allotment,
                                 max_examples=args.max_examples or plan.max_examples,
                                 example_limit_s=args.example_limit_s or plan.example_limit_s, seed=args.seed,
                                 database_dir=database, parts=kwargs, planted=planted, on_example=on_example))

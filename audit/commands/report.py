@@ -2,7 +2,8 @@
 
 ``--out DIR`` is prepared before any check runs (an unwritable or foreign directory is exit 2 at once);
 an interrupted run leaves the previous report in DIR as it was. ``--from-ledger PATH`` re-renders a
-saved ledger without running anything. Sweeps inside checks run with ``--workers``/``--scheduler`` and
+saved ledger without running anything; ``--hunt-ledger PATH`` adds the "Worst cases found" section of a
+hunt (``advaudit hunt --json``). Sweeps inside checks run with ``--workers``/``--scheduler`` and
 cache their results under ``--cache-dir`` (``.advaudit-cache/`` in the working directory by default).
 """
 from __future__ import annotations
@@ -34,6 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_run_options(parser)
     parser.add_argument("--out", metavar="DIR", default="reports", help="report directory (default reports/)")
     parser.add_argument("--from-ledger", metavar="PATH", help="render this saved ledger instead of running checks")
+    parser.add_argument("--hunt-ledger", metavar="PATH",
+                        help="add the 'Worst cases found' section from this hunt ledger (advaudit hunt --json)")
     parser.add_argument("--cache-dir", metavar="DIR", help=f"sweep result cache (default {DEFAULT_CACHE_DIR}/)")
     parser.add_argument("--no-cache", action="store_true", help="recompute every sweep point; cache nothing")
 
@@ -70,6 +73,7 @@ def _cache_dir(args: argparse.Namespace) -> str | None:
 def run(args: argparse.Namespace) -> int:
     from audit.report.builder import (FIGURES_DIR, LEDGER_JSON, REPORT_HTML, REPORT_MD, render_report,
                                       staged_directory)  # matplotlib: loaded only when a report is made
+    from audit.report.hunt import check_hunt_ledger
 
     start = time.perf_counter()
     if args.workers < 1:
@@ -77,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     if args.from_ledger and args.only:
         raise InputError("--only cannot be combined with --from-ledger (the ledger fixes the claims)")
     ledger = load_ledger(args.from_ledger) if args.from_ledger else None
+    hunt = check_hunt_ledger(load_ledger(args.hunt_ledger), args.hunt_ledger) if args.hunt_ledger else None
     claims = select_claims(args.only) if ledger is None else []
     if args.scheduler and ledger is None:
         check_scheduler(args.scheduler)
@@ -100,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         fig_task = bar.add_task("figures", total=None)
         run_info = ({"ledger_source": args.from_ledger} if args.from_ledger else
                     {"workers": ctx.workers, "scheduler": ctx.scheduler, "working_tree": working_tree_state()})
-        info = render_report(ledger, stage, run_info=run_info,
+        info = render_report(ledger, stage, run_info=run_info, hunt_ledger=hunt,
                              on_figure=lambda done, n: bar.update(fig_task, completed=done, total=n))
         bar.update(fig_task, total=max(len(info["figures"]), 1), completed=max(len(info["figures"]), 1))
     out = console()

@@ -15,7 +15,7 @@ import math
 from collections import Counter
 from typing import Any
 
-from audit.hunt.search import HuntResult
+from audit.hunt.search import DISCARDED, HuntResult
 from audit.judge import claim_verdict, judge
 from audit.ledger import LEDGER_SCHEMA, LEDGER_SCHEMA_VERSION, provenance
 from theory.claims import REGISTRY
@@ -47,8 +47,8 @@ def summary(result: HuntResult) -> dict[str, Any]:
     if v is not None:
         reverified = [c.comparison for c in (v.evidence.counterexamples if v.evidence else []) if c.reverified]
         out["violation"] = {"config": v.config, "index": v.index, "reverified_comparisons": reverified[:5],
-                            "replay": result.replay}
-    discarded = {k: n for k, n in result.counts().items() if k not in ("measured", "inconclusive", "shrinking") and n}
+                            "replay": result.replay, "pinned": v.config in result.pinned}
+    discarded = {k: n for k, n in result.counts().items() if k in DISCARDED and n}
     reasons = {}
     for e in result.examples:
         if e.status in discarded and e.status not in reasons:
@@ -75,7 +75,7 @@ def check_evidence(result: HuntResult) -> Evidence:
     chosen = result.violation if result.outcome == VIOLATED else result.worst
     ev = chosen.evidence if chosen is not None and chosen.evidence is not None else Evidence(
         result.claim_id, result.check_id, "hunt")
-    ev.tier = "hunt"
+    ev.claim_id, ev.check_id, ev.tier = result.claim_id, result.check_id, "hunt"
     if result.outcome != VIOLATED:
         ev.inconclusive_reasons.append(hunt_reason(result))
     else:
@@ -125,7 +125,7 @@ def table_row(result: HuntResult) -> list[str]:
     examples = f"{len(result.measured)}"
     if result.first_violation_at is not None:
         examples += f" (violated at #{result.first_violation_at})"
-    discarded = sum(n for k, n in result.counts().items() if k not in ("measured", "inconclusive", "shrinking"))
+    discarded = sum(n for k, n in result.counts().items() if k in DISCARDED)
     if discarded:
         examples += f", {discarded} discarded"
     return [result.check_id, result.planted or "", result.outcome, examples, str(result.grid_examples), margin,

@@ -5,7 +5,8 @@ measured by the check's own per-configuration code (numerics/checks/hunts/), jud
 by its smallest relative margin (audit/hunt/scoring.py). ``hypothesis.target`` steers the search toward small
 margins, one target per relation. An example judged ``violated`` (a counterexample re-verified in float64 or
 exact arithmetic by the check) fails the property; Hypothesis then shrinks it to a minimal configuration, which
-is measured once more from scratch (the replay) before it is reported. Without a violation the result is the
+is measured once more from scratch (the replay) before it is reported. Counterexamples pinned in the plan are
+tried first (explicit examples), so a known one is re-confirmed by every hunt whatever the example database holds. Without a violation the result is the
 number of examples, the smallest margin found and its configuration — a hunt alone never says ``consistent``.
 
 Limits: ``max_examples`` examples generated (and at most twice that many measured, shrinking included),
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings, target
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, reject, settings, target
 from hypothesis import seed as hypothesis_seed
 from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.errors import Unsatisfiable
@@ -36,13 +37,14 @@ from audit.hunt.strategies import config_strategy
 from audit.hunt.timelimit import ExampleTimeout, time_limit
 from audit.judge import judge
 from numerics.checks.hunts.plan import HuntPlan
-from theory.claims import Claim
 from theory.errors import InputError
 from theory.evidence import VIOLATED, Evidence
 from theory.hypothesis_space import HypothesisSpace
 
 MEASURED, TIMED_OUT, OUT_OF_SCOPE, NOT_REALIZABLE, ERROR = ("measured", "timed out", "out of scope",
                                                             "not realizable", "error")
+CUT = "cut by the budget"   # the last example, interrupted when the budget ran out (not a discarded example)
+DISCARDED = (TIMED_OUT, OUT_OF_SCOPE, NOT_REALIZABLE, ERROR)
 # No 'explain' phase: it re-runs the minimal counterexample with random variations (costly measurements that
 # only say which parameters matter).
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
@@ -94,6 +96,7 @@ class HuntResult:
     dropped_sizes: list[str] = field(default_factory=list)
     not_hunted: str = ""
     space: dict[str, str] = field(default_factory=dict)
+    pinned: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def measured(self) -> list[Example]:
@@ -112,8 +115,7 @@ class HuntResult:
         return "no counterexample" if self.measured else "no example measured"
 
     def counts(self) -> dict[str, int]:
-        out = {s: sum(e.status == s for e in self.examples) for s in (MEASURED, TIMED_OUT, OUT_OF_SCOPE,
-                                                                       NOT_REALIZABLE, ERROR)}
+        out = {s: sum(e.status == s for e in self.examples) for s in (MEASURED, *DISCARDED, CUT)}
         out["inconclusive"] = sum(e.verdict == "inconclusive" for e in self.measured)
         out["shrinking"] = sum(e.phase == "shrink" for e in self.measured)
         return out
@@ -172,17 +174,16 @@ def _database_key(test: Callable[..., Any]) -> bytes | None:
         return None
 
 
-def hunt(claim: Claim, plan: HuntPlan, *, budget_s: float, max_examples: int, example_limit_s: float,
-         seed: int, database_dir: str | Path | None, parts: dict[str, Any] | None = None,
+def hunt(claim_id: str, claim_space: HypothesisSpace, plan: HuntPlan, *, budget_s: float, max_examples: int,
+         example_limit_s: float, seed: int, database_dir: str | Path | None, parts: dict[str, Any] | None = None,
          planted: str | None = None, on_example: Callable[[HuntResult, Example], None] | None = None) -> HuntResult:
-    """Search ``claim``'s hypothesis space with ``plan`` (module docstring); ``parts`` go to the measurement."""
-    if claim.space is None:
-        raise InputError(f"{claim.id} has no hypothesis space to hunt in")
-    space = claim.space.subspace(plan.draws, plan.narrow)
+    """Search a claim's hypothesis space with ``plan`` (module docstring); ``parts`` go to the measurement."""
+    space = claim_space.subspace(plan.draws, plan.narrow)
     parts, dropped = plan.split_parameters(dict(parts or {}))
-    result = HuntResult(claim.id, plan.check_id, planted, budget_s, max_examples, example_limit_s, seed,
+    result = HuntResult(claim_id, plan.check_id, planted, budget_s, max_examples, example_limit_s, seed,
                         plan.grid_examples, dropped_sizes=dropped, not_hunted=plan.not_hunted,
-                        space={p.name: p.describe() for p in space.parameters})
+                        space={p.name: p.describe() for p in space.parameters},
+                        pinned=[] if planted is not None else [c for c in plan.pinned if not space.violations(c)])
     start = time.perf_counter()
     search_end = start + SEARCH_SHARE * budget_s
     cap = MEASURED_PER_GENERATED * max_examples
@@ -197,6 +198,8 @@ def hunt(claim: Claim, plan: HuntPlan, *, budget_s: float, max_examples: int, ex
             result.stopped = "budget" if remaining <= 0 else f"{cap} examples measured"
             raise _Stop()
         example = measure_example(plan, space, config, parts, min(example_limit_s, remaining), cap)
+        if example.status == TIMED_OUT and remaining < example_limit_s:
+            example.status, example.reason = CUT, f"the budget ran out after {example.seconds:.3g} s"
         example.index = len(result.examples) + 1
         example.phase = "shrink" if result.first_violation_at is not None else "search"
         if example.verdict == VIOLATED:
@@ -204,6 +207,9 @@ def hunt(claim: Claim, plan: HuntPlan, *, budget_s: float, max_examples: int, ex
             result.violation = example  # the shrinker only accepts smaller failing examples: the latest is the best
         memo[key] = example
         result.examples.append(example)
+        if example.status == CUT:
+            result.stopped = "budget"
+            raise _Stop()
         worst = result.worst
         for other in result.examples:  # keep evidence only for violations and the current worst example
             if other.evidence is not None and other.verdict != VIOLATED and other is not worst:
@@ -228,16 +234,21 @@ def hunt(claim: Claim, plan: HuntPlan, *, budget_s: float, max_examples: int, ex
     key = _database_key(prop)
     if database is not None and key is not None:
         result.database_replayed = len(list(database.fetch(key)))
+    test = given(config_strategy(space))(prop)
+    if planted is None:  # pinned counterexamples of the check come first (a planted hunt must find its own)
+        for config in plan.pinned:
+            if not space.violations(config):
+                test = example(config)(test)
     test = settings(max_examples=max_examples, deadline=None, database=database, derandomize=False,
                     suppress_health_check=list(HealthCheck), report_multiple_bugs=False, print_blob=False,
-                    verbosity=Verbosity.quiet, phases=PHASES)(
-        hypothesis_seed(seed)(given(config_strategy(space))(prop)))
+                    verbosity=Verbosity.quiet, phases=PHASES)(hypothesis_seed(seed)(test))
     try:
         test()
         result.stopped = result.stopped or f"{max_examples} examples generated"
     except _Violation as exc:
         result.violation = memo[exc.key]
-        result.stopped = "violation shrunk"
+        result.stopped = ("pinned counterexample re-confirmed" if result.violation.config in result.pinned
+                          else "violation shrunk")
     except _Stop:
         if result.violation is not None:
             result.stopped = f"shrinking cut short ({result.stopped})"

@@ -64,12 +64,6 @@ def measure_network(config: dict[str, Any], *, extra_attacks: tuple = (),
     return ev
 
 
-def _network_scope(config: dict[str, Any]) -> str | None:
-    if config["norm"] == "sphere-cap" and config["d"] < 2:
-        return "sphere caps need d ≥ 2"
-    return None
-
-
 PLANS = {
     "C0-linear-closed-form": HuntPlan(
         "C0-linear-closed-form", measure_linear, ("d", "n", "norm", "radius", "loss", "seed"),
@@ -81,6 +75,6 @@ PLANS = {
         ("d", "n", "width", "depth", "activation", "norm", "radius", "loss", "seed"),
         grid_examples=len(c0_attacks._TIERS["fast"]["nets"]) * len(c0_attacks._TIERS["fast"]["activations"])
         * len(c0_attacks._TIERS["fast"]["norms"]) * len(c0_attacks._TIERS["fast"]["radii"]) * 3,
-        narrow={"d": (1, 4)}, parts=("extra_attacks", "linear_maximizer", "upper_bound"), scope=_network_scope,
+        narrow={"d": (1, 4)}, parts=("extra_attacks", "linear_maximizer", "upper_bound"),
         budget_s=40.0, not_hunted="d > 4 (no exact or grid value of L* there: only the CROWN bound)"),
 }

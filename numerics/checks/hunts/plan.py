@@ -22,7 +22,11 @@ Measure = Callable[..., Evidence]
 @dataclass(frozen=True)
 class HuntPlan:
     """One check's hunt: the parameters it draws from the claim's space (narrowed only inside it), its measurement,
-    the check's grid size at the fast tier (to compare with the examples a hunt needs) and its default limits."""
+    the check's grid size at the fast tier (to compare with the examples a hunt needs) and its default limits.
+
+    ``pinned``: counterexamples a hunt found, replayed first by every hunt of the check (Hypothesis explicit
+    examples) and by tests/numerics/checks/hunts/test_pinned.py; ``multiplicity``: the measurement takes
+    ``family_size`` (the most examples a hunt may measure) to adjust statistical intervals for the search."""
 
     check_id: str
     measure: Measure
@@ -37,6 +41,7 @@ class HuntPlan:
     max_examples: int = 300
     multiplicity: bool = False
     not_hunted: str = ""
+    pinned: tuple[dict[str, Any], ...] = ()
 
     def split_parameters(self, parameters: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """The check keyword arguments a hunt passes on (parts) and the names it drops (sizes); KeyError for any
