@@ -22,11 +22,13 @@ from numerics.network.perturbations import PerturbationSet
 from theory.evidence import Evidence
 
 
-# Found by `advaudit hunt` (seed 0) at efe86e8 + this branch: FGSM's mean loss beats PGD(10, 1 restart)'s by 17%
-# of FGSM's gain (1.504 vs 1.442) on a one-hidden-layer ReLU net under ℓ∞ — beyond ATTACK_TREND_REL_TOL = 5%,
-# re-verified in numpy. The grid (d = 10, H = 2) measured shortfalls ≤ 2%.
-FOUND = ({"d": 8, "width": 32, "depth": 1, "n": 8, "radius": 0.0625, "activation": "relu", "norm": "linf",
-          "loss": "hinge", "seed": 11},)
+# Found by `advaudit hunt` (seed 0; shrunk, replayed): on a one-hidden-layer ReLU net of width 8 under ℓ∞ balls,
+# PGD(10, 1 random restart) ends below FGSM on mean L_A (2.369 vs 2.563, a shortfall of 14% of FGSM's gain, beyond
+# ATTACK_TREND_REL_TOL = 5%) — and below the random attack; PGD(40, 1) gives the same value, PGD(40, 8) 3.495: a
+# single random start gets stuck where the small ReLU net's gradient vanishes. Re-verified in numpy. The grid
+# (d = 10, m = 32, H = 2) measured shortfalls ≤ 2%.
+FOUND = ({"d": 6, "width": 8, "depth": 1, "n": 8, "radius": 0.5, "activation": "relu", "norm": "linf",
+          "loss": "hinge", "seed": 3},)
 
 
 def measure_trend(config: dict[str, Any], *, pgd: type[PGD] = PGD) -> Evidence:
