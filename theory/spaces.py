@@ -12,12 +12,14 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
+from theory.activations import ACTIVATIONS
 from theory.hypothesis_space import Constraint, HypothesisSpace, choice, integer, power_of_two, real
 
 SEED = integer("seed", 0, 2 ** 16 - 1, note="seeds data and initialization")
 MAX_AFFORDABLE_T = 2000   # iterations; beyond it a training check would replace the derived G by a measured one
 SMOOTH = ("softplus", "tanh", "sigmoid", "erf")
 LOSSES = ("hinge", "logistic", "absolute")
+NORMS = ("linf", "l2", "sphere-cap")
 
 # --- C0 ----------------------------------------------------------------------------------------------------------
 _C0 = HypothesisSpace((
@@ -25,8 +27,8 @@ _C0 = HypothesisSpace((
     integer("n", 1, 16, note="any data: points uniform on the unit sphere, labels ±1"),
     power_of_two("width", 1, 6, note="any network; small widths keep CROWN and the MILP cheap"),
     integer("depth", 1, 3, note="any network"),
-    choice("activation", ("relu", "softplus", "tanh", "relu2", "sigmoid", "erf"), note="any network"),
-    choice("norm", ("linf", "l2", "sphere-cap"), note="any perturbation set B(x) (sphere caps need d ≥ 2)"),
+    choice("activation", ACTIVATIONS, note="any network"),
+    choice("norm", NORMS, note="any perturbation set B(x) (sphere caps need d ≥ 2)"),
     real("radius", 0.01, 1.0, note="radius δ of B(x)"),
     choice("loss", LOSSES, hypothesis="ℓ ≥ 0"),
     SEED,
@@ -122,7 +124,7 @@ def _c4() -> HypothesisSpace:
 
 # --- C5, C6, C7 ------------------------------------------------------------------------------------------------------
 _C5 = HypothesisSpace((
-    choice("activation", ("relu", "softplus", "erf", "tanh", "sigmoid", "relu2"), note="any σ of docs/claims.md §2"),
+    choice("activation", ACTIVATIONS, note="any σ of docs/claims.md §2"),
     integer("depth", 1, 3, note="any depth; deeper nets cost more"),
     integer("d", 2, 8, hypothesis="unit-norm inputs", note="points uniform on S^(d−1)"),
     integer("n", 2, 10, hypothesis="unit-norm inputs"),
@@ -139,8 +141,8 @@ _C6 = HypothesisSpace((
     integer("depth", 1, 3, note="any network"),
     integer("n", 8, 32, note="any data on the unit sphere"),
     real("radius", 0.05, 0.5, note="radius δ of B(x)"),
-    choice("activation", ("relu", "softplus", "tanh", "relu2", "sigmoid", "erf"), note="any network"),
-    choice("norm", ("linf", "l2", "sphere-cap"), note="any perturbation set"),
+    choice("activation", ACTIVATIONS, note="any network"),
+    choice("norm", NORMS, note="any perturbation set"),
     choice("loss", LOSSES, note="any loss"),
     replace(SEED, hypothesis="attacks ordered by strength on the same W",
             note="one W per seed; every attack of the ladder runs on it"),

@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from audit.commands.report import DEFAULT_CACHE_DIR
 from audit.runner import select_claims
 from audit.terminal import console
 from theory.errors import InputError, positive_int, positive_number
@@ -26,7 +27,6 @@ from theory.errors import InputError, positive_int, positive_number
 VERB = "hunt"
 HELP = ("search each claim's hypothesis space for a re-verified counterexample (Hypothesis, targeted and shrunk); "
         "exit 0 (none found), 1 (violated), 2 (bad input)")
-DEFAULT_CACHE_DIR = ".advaudit-cache"
 DATABASE_DIR = "hunt-db"
 
 

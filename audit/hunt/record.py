@@ -47,6 +47,8 @@ def summary(result: HuntResult) -> dict[str, Any]:
     if v is not None:
         reverified = [c.comparison for c in (v.evidence.counterexamples if v.evidence else []) if c.reverified]
         out["violation"] = {"config": v.config, "index": v.index, "reverified_comparisons": reverified[:5],
+                            "relative_margin": v.score.value if v.score else None,
+                            "comparison": v.score.comparison if v.score else None,
                             "replay": result.replay, "pinned": v.config in result.pinned}
     discarded = {k: n for k, n in result.counts().items() if k in DISCARDED and n}
     reasons = {}

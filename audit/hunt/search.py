@@ -11,9 +11,8 @@ number of examples, the smallest margin found and its configuration — a hunt a
 
 Limits: ``max_examples`` examples generated (and at most twice that many measured, shrinking included),
 ``budget_s`` of wall time (the search stops at SEARCH_SHARE of it; the rest is for the replay), and
-``example_limit_s`` per example (audit/hunt/timelimit.py). Examples outside the plan's runnable scope, over the
-time limit, not realizable (the check rejects the configuration as input) or raising are discarded
-(``reject``), counted and never scored. Configurations are memoized: Hypothesis may propose one twice (its final
+``example_limit_s`` per example (audit/hunt/timelimit.py). Examples over the time limit, not realizable (the
+check rejects the configuration as input) or raising are discarded (``reject``), counted and never scored. Configurations are memoized: Hypothesis may propose one twice (its final
 replay of the minimal example does), and each is measured once. Failing examples are saved in the Hypothesis
 example database (``database_dir``) under a key per check (and per planted error) and replayed first next time.
 """
@@ -41,10 +40,9 @@ from theory.errors import InputError
 from theory.evidence import VIOLATED, Evidence
 from theory.hypothesis_space import HypothesisSpace
 
-MEASURED, TIMED_OUT, OUT_OF_SCOPE, NOT_REALIZABLE, ERROR = ("measured", "timed out", "out of scope",
-                                                            "not realizable", "error")
+MEASURED, TIMED_OUT, NOT_REALIZABLE, ERROR = "measured", "timed out", "not realizable", "error"
 CUT = "cut by the budget"   # the last example, interrupted when the budget ran out (not a discarded example)
-DISCARDED = (TIMED_OUT, OUT_OF_SCOPE, NOT_REALIZABLE, ERROR)
+DISCARDED = (TIMED_OUT, NOT_REALIZABLE, ERROR)
 # No 'explain' phase: it re-runs the minimal counterexample with random variations (costly measurements that
 # only say which parameters matter).
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
@@ -144,10 +142,6 @@ def measure_example(plan: HuntPlan, space: HypothesisSpace, config: dict[str, An
     outside = space.violations(config)
     if outside:  # the strategies never do this; a failure here is a bug in the search, not evidence
         raise AssertionError(f"{plan.check_id}: example outside the hypothesis space: {outside}")
-    reason = plan.scope(config) if plan.scope is not None else None
-    if reason:
-        example.status, example.reason = OUT_OF_SCOPE, reason
-        return example
     kwargs = dict(parts, family_size=family_size) if plan.multiplicity else dict(parts)
     start = time.perf_counter()
     try:
@@ -253,7 +247,7 @@ def hunt(claim_id: str, claim_space: HypothesisSpace, plan: HuntPlan, *, budget_
         if result.violation is not None:
             result.stopped = f"shrinking cut short ({result.stopped})"
     except Unsatisfiable:
-        result.stopped = "no example inside the runnable scope"
+        result.stopped = "no configuration met the space's constraints"
     if result.violation is not None:
         result.replay = _replay(plan, space, result.violation, parts, example_limit_s,
                                 start + budget_s - time.perf_counter(), cap)

@@ -1,8 +1,9 @@
 """The report's "Worst cases found" section, from a hunt ledger (``advaudit hunt --json``; audit/hunt/record.py).
 
-One row per hunted check: the outcome (``violated`` with the minimal counterexample, else "no counterexample" —
-a hunt alone never says consistent), the examples tried against the fixed grid's size, the smallest relative
-margin with the relation and configuration where it was found; then, folded, the smallest margin of every
+One row per hunted check: the outcome (``violated`` with the minimal counterexample — "(pinned)" when it is one a
+previous hunt found — else "no counterexample": a hunt alone never says consistent), the examples tried against
+the fixed grid's size, the relative margin with the relation and configuration of the counterexample or, without
+one, of the example with the smallest margin; then, folded, the smallest margin of every
 relation and what each hunt left to the fixed grid.
 """
 from __future__ import annotations
@@ -45,7 +46,7 @@ def _examples(h: dict[str, Any]) -> str:
     if h.get("examples_to_first_violation") is not None:
         text += f" (violated at #{h['examples_to_first_violation']})"
     counts = h.get("counts") or {}
-    discarded = sum(n for k, n in counts.items() if k in ("timed out", "out of scope", "not realizable", "error"))
+    discarded = sum(n for k, n in counts.items() if k in ("timed out", "not realizable", "error"))
     return text + (f", {discarded} discarded" if discarded else "")
 
 
@@ -56,14 +57,16 @@ def hunt_blocks(ledger: dict[str, Any]) -> list[Block]:
     rows, details = [], []
     for claim, check, h in _hunts(ledger):
         violation = h.get("violation")
-        smallest = h.get("smallest") or {}
-        shown = violation["config"] if violation else smallest.get("config")
-        margin = fmt(smallest.get("relative_margin")) if smallest else "—"
+        shown = violation or h.get("smallest") or {}  # a violation is shown with its own tightest relation
         outcome = h.get("outcome", "")
+        if outcome == "violated":
+            outcome_cell = [Run("verdict", "violated")] + ([Run("", " (pinned)")] if violation.get("pinned") else [])
+        else:
+            outcome_cell = outcome
         rows.append([[Run("link", claim["id"], "#" + anchor(claim["id"]))], [Run("code", check.get("check_id", ""))],
-                     [Run("verdict", "violated")] if outcome == "violated" else outcome,
-                     _examples(h), str(h.get("grid_examples", "—")), margin,
-                     smallest.get("comparison") or "—", _config(shown)])
+                     outcome_cell, _examples(h), str(h.get("grid_examples", "—")),
+                     fmt(shown.get("relative_margin")) if shown else "—", shown.get("comparison") or "—",
+                     _config(shown.get("config"))])
         relations = list((h.get("relations") or {}).items())[:MAX_RELATIONS]
         items = [plain(f"{name}: {fmt(value)}") for name, value in relations]
         if h.get("not_hunted"):

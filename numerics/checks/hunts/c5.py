@@ -35,9 +35,12 @@ def measure_rate(config: dict[str, Any], *, family_size: int, **planted: Any) ->
     X = sphere_points(config["n"], config["d"], seed=seed)
     ev = Evidence(c5_ntk.CLAIM_ID, c5_ntk.CHECK_ID, "fast", seeds=[seed], solver_statuses=["not-applicable"],
                   config={**config, "per_config_confidence": confidence, "family_size": family_size})
-    with ThreadPoolExecutor(max_workers=c5_ntk.NETWORK_THREADS) as pool:
+    pool = ThreadPoolExecutor(max_workers=c5_ntk.NETWORK_THREADS)
+    try:
         ev.measurements["fit"] = c5_ntk.measure_config(ev, pool, X, act, depth, widths, seeds, confidence, rate,
                                                        planted, "cpu")["fit"]
+    finally:  # interrupted by the hunt's time limit: drop the queued networks instead of waiting for them
+        pool.shutdown(wait=True, cancel_futures=True)
     return ev
 
 

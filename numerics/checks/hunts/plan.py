@@ -35,7 +35,6 @@ class HuntPlan:
     narrow: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     parts: tuple[str, ...] = ()
     sizes: tuple[str, ...] = ()
-    scope: Callable[[dict[str, Any]], str | None] | None = None
     budget_s: float = 40.0
     example_limit_s: float = 30.0
     max_examples: int = 300

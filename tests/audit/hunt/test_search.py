@@ -9,7 +9,7 @@ import time
 
 import pytest
 from audit.hunt.record import check_evidence, hunt_ledger
-from audit.hunt.search import CUT, ERROR, NOT_REALIZABLE, OUT_OF_SCOPE, TIMED_OUT, hunt
+from audit.hunt.search import CUT, ERROR, NOT_REALIZABLE, TIMED_OUT, hunt
 from numerics.checks.hunts.plan import HuntPlan
 from theory.errors import InputError
 from theory.evidence import Counterexample, Evidence
@@ -104,13 +104,6 @@ def test_unrealizable_and_crashing_examples_are_counted_never_scored():
     assert statuses <= {NOT_REALIZABLE, ERROR} and statuses
     assert result.outcome == "no example measured" and not result.measured
     assert check_evidence(result).verdict == "inconclusive"
-
-
-def test_out_of_scope_examples_are_not_measured():
-    plan = _plan(scope=lambda c: "odd x is out of scope" if c["x"] % 2 else None, narrow={"x": (0, 30)})
-    result = _hunt(plan, max_examples=40)
-    assert any(e.status == OUT_OF_SCOPE for e in result.examples)
-    assert all(e.config["x"] % 2 == 0 for e in result.measured)
 
 
 def test_pinned_counterexamples_are_replayed_first_but_not_in_planted_hunts():
