@@ -1,6 +1,6 @@
 """Every configuration the hunt draws lies inside its claim's hypothesis space, cheap widths come first."""
 import pytest
-from hypothesis import Phase, find, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
 from audit.hunt.strategies import config_strategy
@@ -8,8 +8,9 @@ from theory.hypothesis_space import HypothesisSpace, integer, power_of_two
 from theory.spaces import SPACES
 
 
+# C3's width floor m*_C3 ∝ R⁸/ε⁶ is at most 2^12 only for small R and large ε: most of its draws are filtered.
 @pytest.mark.parametrize("claim_id", sorted(SPACES))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(data=st.data())
 def test_drawn_configurations_satisfy_every_domain_floor_and_constraint(claim_id, data):
     space = SPACES[claim_id]
