@@ -45,10 +45,26 @@ def render_claim(claim: Claim) -> str:
         lines += ["| symbol | meaning |", "|---|---|"]
         lines += [f"| `{_cell(s)}` | {_cell(m)} |" for s, m in claim.symbols.items()] + [""]
     lines += ["| check | where measured | tiers | what it measures |", "|---|---|---|---|"]
-    lines += [f"| `{c.id}` | {_check_path(c.target)} | {', '.join(c.tiers)} | {_cell(c.description)} |"
+    lines += [f"| `{c.id}` | {_check_path(c.target)} | {', '.join(c.tiers)} | "
+              f"{'**encoding check** (not evidence): ' if c.encoding else ''}{_cell(c.description)} |"
               for c in claim.checks]
+    if claim.depends_on:
+        lines += ["", "**Depends on** " + ", ".join(f"`{dep}`" for dep in claim.depends_on)
+                  + ": this claim's verdict is at most as strong as theirs (audit/judge.py)."]
+    tolerances = [(c.id, t) for c in claim.checks for t in c.tolerances]
+    if tolerances:
+        lines += ["", "**Pre-registered tolerances** (`theory/tolerances.py`):", "",
+                  "| check | tolerance | value | why | calibration |", "|---|---|---|---|---|"]
+        lines += [f"| `{cid}` | `{t.name}` | {_cell(_value(t.value))} | {_cell(t.justification)} | "
+                  f"{_cell(t.calibration or 'derived, not calibrated')} |" for cid, t in tolerances]
     lines += ["", f"Judged by `audit/judge.py`; `advaudit show {short}` prints this entry.", ""]
     return "\n".join(lines)
+
+
+def _value(value: object) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items()) or "—"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def render_space(space: HypothesisSpace) -> list[str]:
@@ -65,7 +81,7 @@ def render_space(space: HypothesisSpace) -> list[str]:
 
 
 def render() -> str:
-    """The generated block: §5 (claims of the paper, C0–C10) and §6 (later papers' claims, L1–L3)."""
+    """The generated block: §5 (claims of the paper, C0–C11) and §6 (later papers' claims, L1–L3)."""
     paper = [c for c in REGISTRY.values() if c.id.startswith("C")]
     later = [c for c in REGISTRY.values() if c.id.startswith("L")]
     parts = [BEGIN, "", "## §5. Claims of the paper", ""] + [render_claim(c) for c in paper]

@@ -1,16 +1,30 @@
-"""User claim files (TOML): parsing, validation, and the registry of claim kinds.
+"""User claim files (TOML): parsing, validation, the registry of claim kinds, and ``check_file``.
 
 A file holds ``[[claim]]`` tables; each has ``kind`` (a key of ``KINDS``), an optional ``name`` and the kind's
 fields. A kind is a :class:`ClaimKind`: ``validate(fields) -> params`` raises :class:`FieldError` naming the
-field at fault; ``answer(params) -> Answer`` gives the verdict. Other modules add kinds with
-:func:`register_kind` (e.g. measurement-based kinds: NTK rate, …). Symbolic kinds shipped here:
+field at fault; ``answer(params) -> Answer`` gives the verdict. A *measured* kind (``measured=True``) is called
+as ``validate(fields, ctx)`` and ``answer(params, ctx)`` with the :class:`ClaimContext` (the file, so that paths
+resolve relative to it; tier, seed, workers; whether the user allowed unsafe loads) and answers with judged
+``Evidence``. Other modules add kinds with :func:`register_kind`. Symbolic kinds shipped here:
 
 - ``width``     — is width m implied by C1 (or C3) at these parameters?  → implied / not implied (required m)
 - ``exponents`` — printed a_R, a_ε (optionally C_m, a_H) against the derived chain → consistent / flagged
 - ``vc-count``  — is VCdim ≥ vc implied by C9 (ℓ2: Kim et al. thresholds; ℓ∞: only the plain bound n)?
                   → implied / not implied (with the required ρ)
 
-Every entry is validated before any is answered, so a bad file produces one error line and no output.
+The measured kinds ``ntk-concentration``, ``robust-loss``, ``convergence`` and ``bound`` live in
+audit/measured_kinds.py (registered on import of this module). Every entry is validated — files read, networks
+matched against their declared architecture — before any is answered, so a bad file produces one error line and
+nothing runs. ``check_file(path, …)`` does both and returns the user ledger (schema below).
+
+User ledger ``advaudit.user-ledger`` version 1::
+
+    {"schema", "schema_version", "created", "file", "tier", "seed", "provenance", "summary": {verdict: count},
+     "exit_status": 0|1, "claims": [{"index", "name", "kind", "params", "verdict", "required", "detail", "data",
+                                     "evidence": Evidence.to_dict() | null, "wall_time_s"}, ...]}
+
+``params`` holds the validated fields (keys starting with "_" — loaded arrays and networks — are left out);
+``evidence`` (measured kinds) holds the judged evidence with its controls (``Evidence.controls``).
 """
 from __future__ import annotations
 
@@ -22,8 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from theory.errors import InputError
+from theory.evidence import Evidence, RunContext
 
-FAILING_VERDICTS = frozenset({"not implied", "flagged", "violated"})
+FAILING_VERDICTS = frozenset({"not implied", "flagged", "violated", "vacuous"})
+USER_LEDGER_SCHEMA = "advaudit.user-ledger"
+USER_LEDGER_SCHEMA_VERSION = 1
 
 
 class FieldError(InputError):
@@ -41,14 +58,36 @@ class Answer:
     required: str                     # the value the theory requires, in words
     detail: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    evidence: Evidence | None = None  # measured kinds: the judged evidence (its controls in measurements)
+
+
+@dataclass(frozen=True)
+class ClaimContext:
+    """What a measured kind sees besides its fields: the claim file (relative paths resolve against its folder),
+    the run's tier, master seed and sweep workers, and ``allow_unsafe_load`` — set only by a flag the user types
+    (``--allow-unsafe-load``), never by a claim file."""
+
+    file: Path
+    tier: str = "fast"
+    seed: int = 0
+    workers: int = 1
+    allow_unsafe_load: bool = False
+
+    def path(self, value: str) -> Path:
+        """A path written in the claim file, relative to the file's folder (absolute paths stay as they are)."""
+        return (self.file.parent / value) if not Path(value).is_absolute() else Path(value)
+
+    def run_context(self) -> RunContext:
+        return RunContext(tier=self.tier, seed=self.seed, workers=self.workers)
 
 
 @dataclass(frozen=True)
 class ClaimKind:
     name: str
     description: str
-    validate: Callable[[dict[str, Any]], dict[str, Any]]
-    answer: Callable[[dict[str, Any]], Answer]
+    validate: Callable[..., dict[str, Any]]
+    answer: Callable[..., Answer]
+    measured: bool = False            # validate(fields, ctx) / answer(params, ctx) with the ClaimContext
 
 
 @dataclass
@@ -68,7 +107,7 @@ def register_kind(kind: ClaimKind) -> None:
 
 
 # --- field helpers --------------------------------------------------------------------------------------
-class _Fields:
+class Fields:
     """Typed access to one entry's fields; every read is recorded so unknown fields can be reported."""
 
     def __init__(self, raw: dict[str, Any]) -> None:
@@ -84,8 +123,9 @@ class _Fields:
         value = self.raw[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if isinstance(value, bool) or not isinstance(value, kind):
-            what = {int: "an integer", float: "a number", str: "a string"}[kind]
+        if isinstance(value, bool) != (kind is bool) or not isinstance(value, kind):
+            what = {int: "an integer", float: "a number", str: "a string", bool: "true or false", list: "a list",
+                    dict: "a table"}[kind]
             raise FieldError(key, f"must be {what}, got {value!r}")
         if kind is float and not math.isfinite(value):
             raise FieldError(key, f"must be finite, got {value!r}")
@@ -115,7 +155,7 @@ def _validate_width(raw: dict[str, Any]) -> dict[str, Any]:
     from theory.losses import LOSSES
     from theory.proof_chain import SCALINGS
 
-    f = _Fields(raw)
+    f = Fields(raw)
     p = {"theorem": f.choice("theorem", ("C1", "C3"), default="C1"), "m": f.positive("m", int)}
     eps = f.get("eps", float)
     if not 0 < eps < 1:
@@ -176,7 +216,7 @@ def _answer_width(p: dict[str, Any]) -> Answer:
 def _validate_exponents(raw: dict[str, Any]) -> dict[str, Any]:
     from theory.proof_chain import SCALINGS
 
-    f = _Fields(raw)
+    f = Fields(raw)
     p = {"theorem": f.choice("theorem", ("C1", "C3"), default="C1"),
          "scaling": f.choice("scaling", SCALINGS, default="per-layer-R"),
          "a_R": f.positive("a_R", required=False), "a_eps": f.positive("a_eps", required=False),
@@ -219,7 +259,7 @@ def _answer_exponents(p: dict[str, Any]) -> Answer:
 
 # --- kind: vc-count -------------------------------------------------------------------------------------
 def _validate_vc(raw: dict[str, Any]) -> dict[str, Any]:
-    f = _Fields(raw)
+    f = Fields(raw)
     p = {"n": f.positive("n", int), "d": f.positive("d", int), "norm": f.choice("norm", ("l2", "linf")),
          "vc": f.positive("vc", int)}
     p["rho"] = f.get("rho", float, required=p["norm"] == "l2")
@@ -269,13 +309,19 @@ def _where(path: Path, entry: str, field_name: str | None) -> str:
     return f"{path}: entry {entry}" + (f" field '{field_name}'" if field_name else "")
 
 
-def load_claims(path: str | Path) -> list[Entry]:
-    """Parse and validate every entry of a claim file; InputError (one line, naming entry and field) otherwise."""
+def load_claims(path: str | Path, ctx: ClaimContext | None = None) -> list[Entry]:
+    """Parse and validate every entry of a claim file; InputError (one line, naming entry and field) otherwise.
+
+    Measured kinds read their files here (relative to the claim file), so a missing file, a bad array or a
+    network that does not match its declared architecture stops everything before anything runs."""
     path = Path(path)
+    ctx = ctx or ClaimContext(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a UTF-8 text file") from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -284,7 +330,7 @@ def load_claims(path: str | Path) -> list[Entry]:
     if extra:
         raise InputError(f"{path}: unknown top-level key '{extra[0]}' (entries go in [[claim]] tables)")
     raw_entries = doc.get("claim")
-    if not isinstance(raw_entries, list) or not raw_entries:
+    if not isinstance(raw_entries, list) or not raw_entries or not all(isinstance(r, dict) for r in raw_entries):
         raise InputError(f"{path}: no [[claim]] entries")
     entries, names = [], set()
     for i, raw in enumerate(raw_entries, start=1):
@@ -302,19 +348,81 @@ def load_claims(path: str | Path) -> list[Entry]:
             raise InputError(f"{_where(path, label, 'kind')}: unknown claim kind {kind!r} "
                              f"(one of {', '.join(sorted(KINDS))})")
         try:
-            params = KINDS[kind].validate(raw)
+            params = KINDS[kind].validate(raw, ctx) if KINDS[kind].measured else KINDS[kind].validate(raw)
         except FieldError as exc:
             raise InputError(f"{_where(path, label, exc.field)}: {exc.reason}") from None
         entries.append(Entry(i, name, kind, params))
     return entries
 
 
-def answer_all(path: str | Path, entries: list[Entry]) -> list[tuple[Entry, Answer]]:
-    """Answer every entry (errors raised while answering are reported like validation errors)."""
-    out = []
+def answer_entry(path: str | Path, entry: Entry, ctx: ClaimContext | None = None) -> Answer:
+    """Answer one validated entry (a FieldError raised while answering is reported like a validation error)."""
+    kind = KINDS[entry.kind]
+    ctx = ctx or ClaimContext(Path(path))
+    try:
+        return kind.answer(entry.params, ctx) if kind.measured else kind.answer(entry.params)
+    except FieldError as exc:
+        raise InputError(f"{_where(Path(path), repr(entry.name) + f' (#{entry.index})', exc.field)}: "
+                         f"{exc.reason}") from None
+
+
+def answer_all(path: str | Path, entries: list[Entry], ctx: ClaimContext | None = None) -> list[tuple[Entry, Answer]]:
+    """Answer every entry, in order."""
+    return [(e, answer_entry(path, e, ctx)) for e in entries]
+
+
+def entry_record(entry: Entry, answer: Answer, wall_time_s: float = 0.0) -> dict[str, Any]:
+    """One entry of the user ledger (module docstring)."""
+    return {"index": entry.index, "name": entry.name, "kind": entry.kind,
+            "params": {k: v for k, v in entry.params.items() if not k.startswith("_")}, "verdict": answer.verdict,
+            "required": answer.required, "detail": answer.detail, "data": answer.data,
+            "evidence": None if answer.evidence is None else answer.evidence.to_dict(), "wall_time_s": wall_time_s}
+
+
+def exit_status_of(verdicts: list[str], *, strict: bool = False) -> int:
+    """1 when a verdict fails (FAILING_VERDICTS; with ``strict`` also inconclusive), else 0."""
+    return int(any(v in FAILING_VERDICTS or (strict and v == "inconclusive") for v in verdicts))
+
+
+def check_file(path: str | Path, *, tier: str = "fast", seed: int = 0, workers: int = 1,
+               allow_unsafe_load: bool = False, strict: bool = False,
+               on_entry: Callable[[Entry, Answer | None], None] | None = None) -> dict[str, Any]:
+    """Validate every entry of a claim file, answer each, and return the user ledger (module docstring).
+
+    ``allow_unsafe_load`` lets network files be pickled modules or TorchScript (never set it for files you do not
+    trust); ``on_entry(entry, None)`` is called before and ``on_entry(entry, answer)`` after each entry.
+    Bad input raises InputError (one line naming the entry and field) before anything runs.
+    """
+    import datetime as _dt
+    import json
+    import time
+    from collections import Counter
+
+    from audit.ledger import provenance
+
+    if tier not in ("fast", "full"):
+        raise InputError(f"tier must be 'fast' or 'full', got {tier!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"workers must be an integer ≥ 1, got {workers!r}")
+    path = Path(path)
+    ctx = ClaimContext(path, tier=tier, seed=int(seed), workers=workers, allow_unsafe_load=bool(allow_unsafe_load))
+    entries = load_claims(path, ctx)
+    records = []
     for e in entries:
-        try:
-            out.append((e, KINDS[e.kind].answer(e.params)))
-        except FieldError as exc:
-            raise InputError(f"{_where(Path(path), repr(e.name) + f' (#{e.index})', exc.field)}: {exc.reason}") from None
-    return out
+        if on_entry:
+            on_entry(e, None)
+        start = time.perf_counter()
+        answer = answer_entry(path, e, ctx)
+        records.append(entry_record(e, answer, time.perf_counter() - start))
+        if on_entry:
+            on_entry(e, answer)
+    verdicts = [r["verdict"] for r in records]
+    ledger = {"schema": USER_LEDGER_SCHEMA, "schema_version": USER_LEDGER_SCHEMA_VERSION,
+              "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), "file": str(path),
+              "tier": tier, "seed": int(seed), "provenance": provenance(), "summary": dict(Counter(verdicts)),
+              "exit_status": exit_status_of(verdicts, strict=strict), "claims": records}
+    return json.loads(json.dumps(ledger, default=str))  # plain JSON values throughout
+
+
+# The measured kinds (ntk-concentration, robust-loss, convergence, bound) register themselves on import.
+import audit.measured_kinds  # noqa: E402,F401  (after every name above: the module imports them)

@@ -24,3 +24,8 @@ def positive_int(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InputError(f"{name} must be a positive integer, got {value!r}")
     return value
+
+
+class EnvironmentFault(RuntimeError):
+    """The machine failed a run that had started (a solver missing, a worker or scheduler lost): an error of the
+    run, never a verdict on a claim. Raised where such a fault is recognized; the runner records it."""

@@ -22,7 +22,9 @@ labelled [reconstructed].
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -39,7 +41,8 @@ DEFAULT_P_A = 0.01        # failure probability allotted to max_r |a_r| ≤ A (H
 OP_NORM_EXPONENT = sp.Rational(1, 2)   # P(‖W^(h)(0)‖_op > 3√m) ≤ exp(−m/2)
 A_NORM_EXPONENT = sp.Rational(1, 8)    # P(‖a‖² > 2m) ≤ exp(−m/8)
 LAYER_OP_FACTOR = 4                    # ‖W^(h)‖_op ≤ (3 + r/√m)·√m ≤ 4√m on the ball when m ≥ max(d, r²)
-WIDTH_SEARCH_DPS = 30                  # precision of the width bisection (the predicate is monotone)
+WIDTH_SEARCH_DPS = 30                  # precision of the first, log-space location of the least width
+MAX_DEPTH = 1000                       # G is exponential in H (≈ 4^H); the exact recursion takes ~2 s at H = 1000
 
 
 class ParameterError(InputError):
@@ -77,6 +80,8 @@ class WidthRequirement:
     R_prime: float | None = None
     printed: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    alpha_text: str = ""              # α and R' to 6 digits from their exact values (the floats may under/overflow)
+    R_prime_text: str | None = None
 
     def constant(self, name: str) -> Constant:
         return next(c for c in self.constants if c.name == name)
@@ -93,6 +98,8 @@ def validate(eps: float, R: float, H: int, *, d: int = 10) -> None:
         raise ParameterError("R", f"must be > 0, got {R}")
     if isinstance(H, bool) or not isinstance(H, int) or H < 1:
         raise ParameterError("H", f"must be an integer ≥ 1, got {H}")
+    if H > MAX_DEPTH:
+        raise ParameterError("H", f"must be ≤ {MAX_DEPTH} (the derived constants grow like 4^H), got {H}")
     if isinstance(d, bool) or not isinstance(d, int) or d < 1:
         raise ParameterError("d", f"must be an integer ≥ 1, got {d}")
 
@@ -113,20 +120,75 @@ def gradient_bound(H: int, activation: str, preact_bound: float | None = None) -
     return sp.sqrt(sum(B[h] ** 2 * X[h - 1] ** 2 for h in range(1, H + 1)))
 
 
-def _least_width(predicate, start: int = 1) -> int:
-    """Smallest integer m ≥ start with predicate(m), for a predicate that stays true once true (doubling, then
-    bisection between the last failing and the first passing width)."""
-    if predicate(start):
-        return start
-    lo, hi = start, 2 * start
-    while not predicate(hi):
-        lo, hi = hi, 2 * hi
-        if hi > 2**200:
-            raise ArithmeticError("no width up to 2^200 satisfies the requirement")
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if predicate(mid) else (mid, hi)
-    return hi
+def least_width(ratio: Callable[[mpmath.mpf], mpmath.mpf], start: int = 1) -> int:
+    """The least integer m ≥ start with ratio(m) ≤ 1, for a ratio that is continuous and decreasing in m (exact at
+    any size: the crossing is located in log m at low precision, refined by the secant method at a precision
+    above the digits of m, and the integer is confirmed — ratio(m) ≤ 1 < ratio(m − 1) — at that precision)."""
+    with mpmath.workdps(WIDTH_SEARCH_DPS):
+        if ratio(start) <= 1:
+            return start
+        lo = mpmath.log(start)  # ratio(e^lo) > 1
+        step = mpmath.mpf(1)
+        while ratio(mpmath.exp(lo + step)) > 1:
+            lo, step = lo + step, 2 * step
+        hi = lo + step
+        for _ in range(80):  # relative precision 2^-80 in log m
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if ratio(mpmath.exp(mid)) <= 1 else (mid, hi)
+        digits = int(hi / mpmath.log(10)) + 1
+    with mpmath.workdps(max(WIDTH_SEARCH_DPS, digits + 20)):
+        try:
+            x = mpmath.findroot(lambda t: mpmath.log(ratio(mpmath.exp(t))), (lo, hi), solver="secant")
+        except (ValueError, ZeroDivisionError):  # no convergence: the bracket's upper end is within 2^-80
+            x = hi
+        m = max(start, int(mpmath.ceil(mpmath.exp(x))))
+
+        def ok(k: int) -> bool:
+            return k >= start and ratio(k) <= 1
+
+        step_k = 1
+        while not ok(m):  # gallop up to a width that suffices …
+            m, step_k = m + step_k, 2 * step_k
+        lo_k, step_k = m - 1, 1
+        while ok(lo_k):  # … and down to one that does not
+            m, lo_k, step_k = lo_k, lo_k - 2 * step_k, 2 * step_k
+        while m - lo_k > 1:  # then bisect between them
+            mid = (lo_k + m) // 2
+            lo_k, m = (lo_k, mid) if ok(mid) else (mid, m)
+        return m
+
+
+def _q(x: float) -> Fraction:
+    """A float as the rational its shortest decimal form names (0.05 → 1/20: what the user wrote)."""
+    return Fraction(repr(float(x)))
+
+
+def _mp(q: Fraction) -> mpmath.mpf:
+    """A rational as an mpf at the working precision."""
+    return mpmath.mpf(q.numerator) / q.denominator
+
+
+def _float(q: Fraction) -> float:
+    """A rational as a float; ±inf beyond the float range (no OverflowError)."""
+    try:
+        return float(q)
+    except OverflowError:
+        return math.inf
+
+
+def scientific(n: int | float | mpmath.mpf, exact_digits: int = 15) -> str:
+    """A number for people: an integer of up to ``exact_digits`` digits exactly, with thousands separators
+    ('230,400'); a larger integer in scientific notation rounded up, so that a requirement stays sufficient
+    ('4.30736e+21'); anything else to 6 significant digits."""
+    if isinstance(n, int) and abs(n) < 10**exact_digits:
+        return f"{n:,}"
+    digits = len(str(abs(n))) if isinstance(n, int) else 0
+    with mpmath.workdps(max(30, digits + 10)):
+        x = mpmath.mpf(n)
+        if isinstance(n, int) and x > 0:
+            scale = mpmath.mpf(10) ** (int(mpmath.floor(mpmath.log10(x))) - 5)
+            x = mpmath.ceil(x / scale) * scale
+        return mpmath.nstr(x, 6, min_fixed=0 if isinstance(n, int) else -6, max_fixed=0 if isinstance(n, int) else 5)
 
 
 @lru_cache(maxsize=None)
@@ -188,41 +250,43 @@ def width_requirements(eps: float, R: float, H: int, loss: str, activation: str,
                            "user" if G is not None else "derived",
                            "" if G is not None else ("√(2c_σ)·Lip σ on E" if H == 1 else
                                                      "operator-norm recursion on E; needs m ≥ max(d, r²)")))
-    L_num = mpmath.mpf(L_val)
+    if not math.isfinite(G_val):
+        raise ParameterError("H" if G is None else "G", f"the gradient bound G exceeds the float range at H = {H}; "
+                             f"supply a finite G")
     root_c, lip_d = mpmath.sqrt(c_sigma(activation)), mpmath.mpf(float(sc.lip_dsigma))
     notes = list(chain.notes)
+    # α, T and R' are exact rationals of the inputs as written (0.05 is 1/20): no overflow or underflow anywhere.
+    L_q, G_q, R_q, eps_q = _q(L_val), _q(G_val), _q(R), _q(eps)
+    C_q = _q(C_H) if C_H is not None else None
+    alpha_q = 2 * eps_q / (3 * L_q**2 * G_q**2)
 
-    def C_of(mm: int) -> mpmath.mpf:
-        if C_H is not None:
-            return mpmath.mpf(C_H)
+    def T_of(mm: int) -> int:
+        r2 = R_q**2 if scaling == "per-layer-R" else R_q**2 / mm
+        return max(1, math.ceil(9 * H * r2 * L_q**2 * G_q**2 / (4 * eps_q**2)))
+
+    def C_of(mm: int | mpmath.mpf) -> mpmath.mpf:
+        if C_q is not None:
+            return _mp(C_q)
         if H == 1:
             return root_c * lip_d * mpmath.sqrt(2 * mpmath.log(2 * mm / mpmath.mpf(p_a)))
         return mpmath.mpf(1)
 
-    alpha_val = 2 * eps / (3 * L_val**2 * G_val**2)
-
-    def T_of(mm: int) -> int:
-        r2 = R**2 if scaling == "per-layer-R" else R**2 / mm
-        return max(1, math.ceil(9 * H * r2 * L_val**2 * G_val**2 / (4 * eps**2)))
-
-    def radius(mm: int) -> mpmath.mpf:
-        r = mpmath.mpf(R) if scaling == "per-layer-R" else mpmath.mpf(R) / mpmath.sqrt(mm)
+    def lhs_over_target(mm: int | mpmath.mpf) -> mpmath.mpf:
+        """L_ℓ·C_H(m)·(2ρ)²/(2√m) ÷ (ε/3), at the working precision; ≤ 1 iff width m suffices."""
+        m_mp = mpmath.mpf(mm)
+        rho = _mp(R_q) if scaling == "per-layer-R" else _mp(R_q) / mpmath.sqrt(m_mp)
         if theorem == "C3":
-            return max(r, mpmath.mpf(alpha_val) * T_of(mm) * L_num * mpmath.mpf(G_val))
-        return r
-
-    def ok(mm: int) -> bool:
-        with mpmath.workdps(WIDTH_SEARCH_DPS):
-            rho = radius(mm)
-            return L_num * C_of(mm) * (2 * rho) ** 2 / (2 * mpmath.sqrt(mm)) <= mpmath.mpf(eps) / 3
+            rho = max(rho, _mp(alpha_q * T_of(int(mm)) * L_q * G_q))
+        return _mp(L_q) * C_of(m_mp) * (2 * rho) ** 2 / (2 * mpmath.sqrt(m_mp)) / (_mp(eps_q) / 3)
 
     start = 1
     if H >= 2:
-        r2_min = math.ceil(R**2) if scaling == "per-layer-R" else math.ceil(R)
+        r2_min = math.ceil(R_q**2) if scaling == "per-layer-R" else math.ceil(R_q)
         start = max(d, r2_min, 1)
     if H == 1 and C_H is None:
         start = max(start, math.ceil(math.e * p_a / 2))
-    m_req = _least_width(ok, start)
+    m_req = least_width(lhs_over_target, start)
+    alpha_val = _float(alpha_q)
 
     if C_H is not None:
         consts.append(Constant("C_H", float(C_H), "linearization constant: ε_lin(r) ≤ C_H(2r)²/(2√m)", "user"))
@@ -238,7 +302,7 @@ def width_requirements(eps: float, R: float, H: int, loss: str, activation: str,
         notes.append("C_H = 1 is a placeholder (no derived constant for H ≥ 2): the width scales as C_H²")
 
     T_val = T_of(m_req)
-    R_prime = alpha_val * T_val * L_val * G_val if theorem == "C3" else None
+    R_prime = _float(alpha_q * T_val * L_q * G_q) if theorem == "C3" else None
     with mpmath.workdps(20):
         if H == 1:
             df_formula = "exp(−m/8) + p_a" if C_H is None else "exp(−m/8)"
@@ -246,7 +310,8 @@ def width_requirements(eps: float, R: float, H: int, loss: str, activation: str,
         else:
             df_formula = "H·exp(−m/2) + exp(−m/8)  [+ the event behind C_H, not derived for H ≥ 2]"
             delta = H * mpmath.exp(-mpmath.mpf(m_req) / 2) + mpmath.exp(-mpmath.mpf(m_req) / 8)
-        delta_text = mpmath.nstr(delta, 3)
+        log10_delta = mpmath.log10(delta)
+        delta_text = mpmath.nstr(delta, 3) if log10_delta > -10**6 else f"10^({mpmath.nstr(log10_delta, 6)})"
     derived_form = {"m*": sp.sstr(chain.m_star), "C_m*H^a_H": sp.sstr(form.coefficient),
                     "a_R": sp.sstr(form.a_R), "a_epsilon": sp.sstr(form.a_eps), "provenance": "derived"}
     printed_out = _printed(printed, form, eps, R, H, m_req, float(C_of(m_req)), L_val, G_val) if printed else None
@@ -254,7 +319,9 @@ def width_requirements(eps: float, R: float, H: int, loss: str, activation: str,
                             {"eps": eps, "R": R, "H": H, "d": d, "loss": loss, "activation": activation,
                              "preact_bound": preact_bound, "output_bound": output_bound},
                             consts, m_req, alpha_val, T_val, float(delta), delta_text, df_formula,
-                            d * m_req + (H - 1) * m_req**2, derived_form, R_prime, printed_out, notes)
+                            d * m_req + (H - 1) * m_req**2, derived_form, R_prime, printed_out, notes,
+                            scientific(_mp(alpha_q)),
+                            scientific(_mp(alpha_q * T_val * L_q * G_q)) if theorem == "C3" else None)
 
 
 def _printed(printed: dict[str, float], form: pc.PaperForm, eps: float, R: float, H: int, m_req: int,
@@ -264,17 +331,17 @@ def _printed(printed: dict[str, float], form: pc.PaperForm, eps: float, R: float
     a_R_p = float(printed.get("a_R", a_R_d))
     a_e_p = float(printed.get("a_eps", a_e_d))
     if "C_m" in printed:
-        coef = float(printed["C_m"]) * H ** float(printed.get("a_H", 0.0))
+        coef = mpmath.mpf(printed["C_m"]) * mpmath.mpf(H) ** mpmath.mpf(printed.get("a_H", 0.0))
         coef_prov = "user"
     else:
-        coef = float(form.coefficient.subs({pc.L: L_val, pc.C_H: C_val, pc.G: G_val}))
+        coef = mpmath.mpf(str(sp.N(form.coefficient.subs({pc.L: L_val, pc.C_H: C_val, pc.G: G_val}), 30)))
         coef_prov = "derived"
-    m_printed = coef * R**a_R_p * eps ** (-a_e_p)
+    m_printed = coef * mpmath.mpf(R) ** a_R_p * mpmath.mpf(eps) ** (-a_e_p)
     flags = []
     if a_R_p < a_R_d:
         flags.append(f"a_R: derived requirement {a_R_d:g} > printed {a_R_p:g}")
     if a_e_p < a_e_d:
         flags.append(f"a_epsilon: derived requirement {a_e_d:g} > printed {a_e_p:g}")
-    return {"C_m*H^a_H": coef, "C_m*H^a_H provenance": coef_prov, "a_R": a_R_p, "a_epsilon": a_e_p,
-            "m_printed": m_printed, "m_derived": m_req, "covers_derived_here": m_printed >= m_req,
+    return {"C_m*H^a_H": float(coef), "C_m*H^a_H provenance": coef_prov, "a_R": a_R_p, "a_epsilon": a_e_p,
+            "m_printed": float(m_printed), "m_printed_text": scientific(m_printed), "m_derived": m_req, "covers_derived_here": m_printed >= m_req,
             "flags": flags, "verdict": "flagged" if flags else "consistent"}

@@ -50,14 +50,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _jobs(args: argparse.Namespace) -> list[tuple[Any, Any, str | None, dict[str, Any]]]:
     """(claim, plan, planted description, check keyword arguments) for every hunt to run, in registry order."""
-    from numerics.checks.hunts.plan import plan_for
+    from numerics.checks.hunts.plan import not_hunted_reason, plan_for
 
     jobs = []
     for claim in select_claims(args.only):
         plans = [(spec, plan_for(spec)) for spec in claim.checks]
         plans = [(spec, plan) for spec, plan in plans if plan is not None]
         if not plans and args.only:
-            raise InputError(f"--only {claim.id}: no numerical check to hunt (its checks are symbolic and exact)")
+            reasons = sorted({r for r in map(not_hunted_reason, claim.checks) if r})
+            raise InputError(f"--only {claim.id}: no numerical check to hunt ("
+                             + ("; ".join(reasons) if reasons else "its checks are symbolic and exact") + ")")
         for spec, plan in plans:
             if not args.planted:
                 jobs.append((claim, plan, None, {}))

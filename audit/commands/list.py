@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         import json
         keys = ("id", "provenance", "relation_kind", "checks", "title")
-        print(json.dumps([dict(zip(keys, r)) for r in rows], indent=2))
+        print(json.dumps([dict(zip(keys, r)) for r in rows], indent=2, ensure_ascii=False))
         return 0
     from rich.table import Table
     table = Table(title="advaudit claims (docs/claims.md)")

@@ -6,7 +6,6 @@ import argparse
 import sympy as sp
 
 from audit.terminal import console
-from numerics.planted.registry import planted_errors
 from theory.claims import get_claim
 
 VERB = "show"
@@ -18,6 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from numerics.planted.registry import planted_errors  # torch and cvxpy: loaded only when asked
+
     c = get_claim(args.claim_id)
     out = console()
     out.print(f"{c.id} [{c.provenance}] — {c.title}", markup=False, highlight=False)
@@ -36,5 +37,11 @@ def run(args: argparse.Namespace) -> int:
     for s in c.checks:
         budgets = ", ".join(f"{t} ≤ {s.budget_s.get(t, float('nan')):.0f} s" for t in s.tiers)
         out.print(f"  {s.id} [{'/'.join(s.tiers)}; {budgets}]: {s.description}", highlight=False, markup=False)
-        out.print(f"    measured in {s.target}; planted errors: {len(planted_errors(s.id))}", highlight=False, markup=False)
+        out.print(f"    measured in {s.target}; planted errors: {len(planted_errors(s.id))}"
+                  + ("; ENCODING check (shown, not evidence)" if s.encoding else ""), highlight=False, markup=False)
+        if s.tolerances:
+            out.print("    pre-registered tolerances (theory/tolerances.py): "
+                      + ", ".join(t.name for t in s.tolerances), highlight=False, markup=False)
+    if c.depends_on:
+        out.print(f"depends on: {', '.join(c.depends_on)} (at most as strong as their verdicts)", highlight=False)
     return 0

@@ -29,7 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--d", type=int, default=10, help="input dimension, for the parameter count (default 10)")
     parser.add_argument("--preact-bound", type=float, help="relu2 only: pre-activation bound B (Lip σ = 2B)")
     parser.add_argument("--output-bound", type=float, help="squared loss only: |ŷ| ≤ B (L_ℓ = 2(B+1))")
-    parser.add_argument("--C-H", dest="C_H", type=float, help="linearization constant C_H (required value for H ≥ 2)")
+    parser.add_argument("--C-H", dest="C_H", type=float,
+                        help="linearization constant C_H, with ε_lin(r) ≤ C_H(2r)²/(2√m): required for H ≥ 2 (no "
+                             "value is derived there; m scales as C_H²); for H = 1 derived unless given")
     parser.add_argument("--G", type=float, help="gradient bound G (default: derived)")
     parser.add_argument("--p-a", dest="p_a", type=float, default=0.01,
                         help="H = 1: failure probability allotted to max_r |a_r| ≤ A (default 0.01)")
@@ -43,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _requirements(args: argparse.Namespace, theorem: str):
     from theory.requirements import ParameterError, width_requirements
 
+    if args.H >= 2 and args.C_H is None:
+        raise InputError(f"--C-H is required for H ≥ 2 (here H = {args.H}): no linearization constant is derived for "
+                         f"deep networks and the width scales as C_H² (e.g. --C-H 1 for the numbers per unit C_H)")
     printed = {k: getattr(args, k) for k in ("C_m", "a_H", "a_R", "a_eps") if getattr(args, k) is not None}
     for key, value in printed.items():
         if not value > 0 and key != "a_H":
@@ -57,22 +62,24 @@ def _requirements(args: argparse.Namespace, theorem: str):
 
 
 def _lines(req) -> list[str]:
+    from theory.requirements import scientific
+
     i = req.inputs
     title = ("C1 — adversarial training with projection" if req.theorem == "C1"
              else "C3 — two-layer adversarial training without projection")
     out = [f"advaudit width: {title}; ball scaling {req.scaling}",
            f"  inputs: ε = {i['eps']:g}, R = {i['R']:g}, H = {i['H']}, d = {i['d']}, loss {i['loss']}, "
            f"activation {i['activation']}",
-           f"  required width      m = {req.m:,}   [derived]  least m with L_ℓ·C_H·(2ρ)²/(2√m) ≤ ε/3",
+           f"  required width      m = {scientific(req.m)}   [derived]  least m with L_ℓ·C_H·(2ρ)²/(2√m) ≤ ε/3",
            f"                      paper form m* = {req.derived_form['m*']}  "
            f"(C_m·H^a_H ≡ {req.derived_form['C_m*H^a_H']}, a_R = {req.derived_form['a_R']}, "
            f"a_ε = {req.derived_form['a_epsilon']})  [derived]",
-           f"  step size           α = {req.alpha:.6g}   [derived]  2ε/(3·L_ℓ²·G²)",
-           f"  iterations          T = {req.T:,}   [derived]  ⌈9·D²·L_ℓ²·G²/(4ε²)⌉, D² = H·r²"]
+           f"  step size           α = {req.alpha_text}   [derived]  2ε/(3·L_ℓ²·G²)",
+           f"  iterations          T = {scientific(req.T)}   [derived]  ⌈9·D²·L_ℓ²·G²/(4ε²)⌉, D² = H·r²"]
     if req.R_prime is not None:
-        out.append(f"  iterate radius      R' = {req.R_prime:.6g}   [derived]  α·T·L_ℓ·G (no projection)")
+        out.append(f"  iterate radius      R' = {req.R_prime_text}   [derived]  α·T·L_ℓ·G (no projection)")
     out += [f"  failure probability δ_fail ≤ {req.delta_fail_text}   [derived]  {req.delta_fail_formula}",
-            f"  parameter count     P = d·m + (H−1)·m² = {req.parameter_count:,}",
+            f"  parameter count     P = d·m + (H−1)·m² = {scientific(req.parameter_count)}",
             "  constants:"]
     for c in req.constants:
         note = f"  ({c.note})" if c.note else ""
@@ -80,9 +87,9 @@ def _lines(req) -> list[str]:
     if req.printed:
         p = req.printed
         out.append(f"  printed form: m = {p['C_m*H^a_H']:.6g}·R^{p['a_R']:g}·ε^(−{p['a_epsilon']:g}) = "
-                   f"{p['m_printed']:.6g}  [user; coefficient {p['C_m*H^a_H provenance']}] — {p['verdict']}"
+                   f"{p['m_printed_text']}  [user; coefficient {p['C_m*H^a_H provenance']}] — {p['verdict']}"
                    + (f": {'; '.join(p['flags'])}" if p["flags"] else "")
-                   + ("" if p["covers_derived_here"] else f"; below the derived m = {p['m_derived']:,} here"))
+                   + ("" if p["covers_derived_here"] else f"; below the derived m = {scientific(p['m_derived'])} here"))
     out += [f"  note: {n}" for n in req.notes]
     return out
 
@@ -95,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
     if theorem == "C1" and args.H == 1 and args.scaling == "per-layer-R":
         reqs.append(_requirements(args, "C3"))
     if args.json:
-        print(json.dumps([r.to_dict() for r in reqs], indent=2, default=str))
+        from theory.evidence import json_safe
+        print(json.dumps(json_safe([r.to_dict() for r in reqs]), indent=2, ensure_ascii=False))
         return 0
     for k, req in enumerate(reqs):
         if k:

@@ -9,11 +9,12 @@ route; these adapters cover the data the checks record today:
 - ``surrogate_vs_robust`` (C0 linear closed form): mean L_A against mean L*, on or below the diagonal;
 - ``network_cases`` (C0 on networks): the robust-loss sandwich — certified upper bound against the best
   lower bound (attacks, MILP optimum) per case, on or above the diagonal;
-- ``runs`` with ``min_L_A``/``comparator_upper`` (C1/C2 at finite width): surrogate and robust loss against
-  width, the bound U(W*) + ε, and the derived width m* marked;
+- ``runs`` with ``min_L_A``/``comparator_upper`` (C1/C2/C3 at finite width): surrogate and robust loss against
+  width, L_A(W(0)), the bounds U(W*) + B (the theory's budget with measured terms) and U(W*) + ε, and the derived
+  width m* marked;
 - the ``tables`` entry "C8 width against d …" (C8 symbolic): log10 R(d) and the widths against d;
 - ``configs`` with ``widths``/``errors``/``fit`` (C5): the NTK error against width, log-log, with the fitted
-  slope, its interval and the claimed rate.
+  slope, its interval, the claimed rate and an m^(−1/2) reference line through the smallest width's mean.
 """
 from __future__ import annotations
 
@@ -119,6 +120,15 @@ def finite_width_losses(check: dict[str, Any]) -> dict[str, dict[str, Any]]:
         common = {"x": widths, "group": group, "logx": True, "xlabel": "width m", "ylabel": "loss"}
         out[f"{group}: surrogate"] = {**common, "y": [_float(r["min_L_A"]) for r in rows],
                                       "label": "min_t L_A(W(t)) (surrogate)"}
+        if all("L_A_initial" in r for r in rows):
+            out[f"{group}: initial"] = {**common, "y": [_float(r["L_A_initial"]) for r in rows],
+                                        "label": "L_A(W(0)) (untrained: the gap training can close)",
+                                        "style": "points"}
+        if all("budget_B" in r for r in rows):
+            out[f"{group}: budget"] = {**common, "y": [_float(r["comparator_upper"]) + _float(r["budget_B"])
+                                                       for r in rows],
+                                       "label": "U(W*) + B (the theory's budget at this width, measured terms)",
+                                       "style": "curve"}
         if all("robust_upper_best_iterate" in r for r in rows):
             out[f"{group}: robust best"] = {**common, "y": [_float(r["robust_upper_best_iterate"]) for r in rows],
                                             "label": "certified L* of the best iterate"}
@@ -179,10 +189,16 @@ def ntk_error_against_width(check: dict[str, Any]) -> dict[str, dict[str, Any]]:
             spec_fit["ci"] = [_float(fit["ci_low"]), _float(fit["ci_high"])]
         if isinstance(claimed, (int, float)):
             spec_fit["expected"] = claimed
-        out[f"C5 {label}"] = {"x": [_float(m) for m in row["widths"]], "y": means, "yerr": [lo, hi],
-                              "label": str(label), "group": f"C5: NTK error against width (H = {row.get('depth', '?')})",
+        widths = [_float(m) for m in row["widths"]]
+        group = f"C5: NTK error against width (H = {row.get('depth', '?')})"
+        out[f"C5 {label}"] = {"x": widths, "y": means, "yerr": [lo, hi],
+                              "label": str(label), "group": group,
                               "logx": True, "logy": True, "xlabel": "width m",
                               "ylabel": "max_ij |Θ_m − Θ| (geometric mean ± 1 s.e.)", "fit": spec_fit}
+        # the claimed rate as a reference line through the smallest width's geometric mean
+        out[f"C5 {label}: m^(−1/2) reference"] = {
+            "x": widths, "y": [means[0] * (m / widths[0]) ** -0.5 for m in widths], "group": group,
+            "label": f"{label}: m^(−1/2) reference", "style": "curve", "logx": True, "logy": True}
     return out
 
 

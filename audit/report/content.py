@@ -3,7 +3,8 @@
 Per claim: the statement with its provenance tag, hypotheses and source; per check: the verdict and its
 reason, the symbolic requirement at the run's parameters (``measurements["requirements"]``, below), the
 configuration and seeds, every comparison (measured ± interval, relation, bound, margin, named
-tolerance), the check's tables and figures, counterexamples with their re-verification, and notes.
+tolerance), its controls (what each changes, its verdict, the row that decided it), the check's tables and
+figures, counterexamples with their re-verification, and notes.
 A claim with no check at the run's tier says "not implemented".
 
 Requirement protocol (optional, for checks whose claim has a symbolic requirement)::
@@ -103,14 +104,44 @@ def header_blocks(ledger: dict[str, Any], run_info: dict[str, Any]) -> list[Bloc
     return [Heading(2, "Provenance"), Table(["item", "value"], rows)]
 
 
+def row_text(row: dict[str, Any] | None) -> str:
+    """A summary comparison as 'name: measured REL bound (slack s)', '—' when there is none."""
+    if not row:
+        return "—"
+    if row.get("interval"):
+        lo, hi = row["interval"]
+        what = f"CI [{fmt(lo)}, {fmt(hi)}] ∋ {fmt(row.get('bound'))}"
+    else:
+        what = f"{fmt(row.get('measured'))} {row.get('relation', '')} {fmt(row.get('bound'))}"
+    slack = f" (slack {fmt(row['slack'])})" if isinstance(row.get("slack"), (int, float)) else ""
+    where = f"{row['check']}: " if row.get("check") else ""
+    return f"{where}{row.get('name', '')}: {what}{slack}"
+
+
+def _flags(item: dict[str, Any]) -> str:
+    return ", ".join(str(f) for f in item.get("flags") or []) or "—"
+
+
+def _claim_decider(claim: dict[str, Any]) -> str:
+    """What decided a claim: its deciding comparison, else its label or verdict reason."""
+    summary = claim.get("summary") or {}
+    if summary.get("deciding"):
+        return row_text(summary["deciding"])
+    if summary.get("label"):
+        return f"{summary.get('deciding_check') or ''}: {summary['label']}".lstrip(": ")
+    return str(claim.get("verdict_reason", "")) or "—"
+
+
 def summary_blocks(ledger: dict[str, Any]) -> list[Block]:
     claims = ledger.get("claims", [])
     counts = Counter(c.get("verdict", "") for c in claims)
     rows = []
     for claim in claims:
         checks = claim.get("checks", [])
+        summary = claim.get("summary") or {}
         rows.append([[Run("link", claim["id"], "#" + anchor(claim["id"]))], f"[{claim.get('provenance', '')}]",
-                     [Run("verdict", claim.get("verdict", ""))], str(len(checks)),
+                     [Run("verdict", claim.get("verdict", ""))], _flags(claim), _claim_decider(claim),
+                     row_text(summary.get("tightest")), row_text(summary.get("loosest")), str(len(checks)),
                      f"{sum(float(c.get('wall_time_s', 0.0)) for c in checks):.1f} s" if checks else "—"])
     timing = []
     for claim in claims:
@@ -122,10 +153,54 @@ def summary_blocks(ledger: dict[str, Any]) -> list[Block]:
                            f"{float(c.get('wall_time_s', 0.0)):.2f} s", f"{budget:.0f} s" if budget else "—"])
     blocks: list[Block] = [Heading(2, "Summary"),
                            Paragraph(plain(", ".join(f"{n} {v}" for v, n in sorted(counts.items())) + ".")),
-                           Table(["claim", "provenance", "verdict", "checks", "wall time"], rows)]
+                           Table(["claim", "provenance", "verdict", "flags", "deciding comparison (or label)",
+                                  "tightest comparison", "loosest comparison", "checks", "wall time"], rows),
+                           Paragraph(plain("Slack: bound/measured for ≤, measured/bound for ≥, CI width/|bound| for "
+                                           "a rate (1 = tight); flags: loose (a holding comparison with slack "
+                                           "> 100), encoding (the suite's own encoding against itself: not "
+                                           "evidence), depends-on:X (at most as strong as claim X). The tightest "
+                                           "and loosest leave out encoding rows."))]
     if timing:
         blocks += [Heading(3, "Wall time per check"),
                    Table(["check", "claim", "verdict", "wall time", f"{ledger.get('tier', '')}-tier budget"], timing)]
+    return blocks
+
+
+def figure_key(check_id: str, data: str | None = None) -> str:
+    """Key of a check's figures: its id, suffixed with the real data set it ran on (distinct file names)."""
+    return check_id if data is None else f"{check_id}@{data}"
+
+
+def real_data_blocks(ledger: dict[str, Any], figures: dict[str, list[FigureSpec]],
+                     problems: dict[str, list[str]]) -> list[Block]:
+    """The real-data section: per data set, the task and transform, a verdict table, then every check's blocks."""
+    runs = ledger.get("real_data") or []
+    if not runs:
+        return []
+    blocks: list[Block] = [
+        Heading(2, "Real data", "real-data"),
+        Paragraph(plain("The checks that take data, run again on real data sets bundled with scikit-learn (offline), "
+                        "with the same configurations, controls and figures as on the synthetic points. "
+                        f"Transform: {(runs[0].get('data') or {}).get('transform', '')}."))]
+    for run in runs:
+        info = run.get("data") or {}
+        name = str(info.get("name", "?"))
+        rows = [[[Run("link", claim["id"], "#" + anchor(claim["id"]))], [Run("code", c.get("check_id", ""))],
+                 [Run("verdict", c.get("verdict", ""))], str(c.get("verdict_reason", "")),
+                 f"{float(c.get('wall_time_s', 0.0)):.1f} s"]
+                for claim in run.get("claims", []) for c in claim.get("checks", [])]
+        blocks += [Heading(3, f"Real data: {name}", f"real-data-{name}"),
+                   Paragraph(plain(f"{info.get('task', '')} — {info.get('source', '')}, {info.get('table_rows', '?')} "
+                                   f"rows × {info.get('features', '?')} features.")),
+                   Table(["claim", "check", "verdict", "reason", "wall time"], rows, f"Verdicts on {name}")]
+        for claim in run.get("claims", []):
+            reg = _registry_claim(claim["id"])
+            for check in claim.get("checks", []):
+                key = figure_key(check.get("check_id", ""), name)
+                inner = check_blocks(check, _registry_spec(reg, check.get("check_id", "")), figures.get(key, []),
+                                     problems.get(key, []))
+                inner[0] = Heading(4, f"Check {check.get('check_id', '')} on {name}")
+                blocks += inner
     return blocks
 
 
@@ -135,7 +210,9 @@ def claim_blocks(claim: dict[str, Any], tier: str, figures: dict[str, list[Figur
     blocks: list[Block] = [
         Heading(2, claim["id"], anchor(claim["id"])),
         Paragraph([Run("b", f"[{claim.get('provenance', '')}]"), Run("", " " + claim.get("title", ""))]),
-        Paragraph([Run("", "Verdict: "), Run("verdict", claim.get("verdict", ""))]),
+        Paragraph([Run("", "Verdict: "), Run("verdict", claim.get("verdict", "")),
+                   Run("", f" — {claim['verdict_reason']}" if claim.get("verdict_reason") else ""),
+                   Run("i", f" (flags: {_flags(claim)})" if claim.get("flags") else "")]),
         Paragraph([Run("b", "Statement. "), Run("", claim.get("statement", ""))]),
     ]
     if reg is not None and reg.hypotheses:
@@ -161,6 +238,14 @@ def check_blocks(check: dict[str, Any], spec: Any, figures: list[FigureSpec], pr
         Paragraph([Run("verdict", check.get("verdict", "")), Run("", f" — {check.get('verdict_reason', '')} "),
                    Run("i", f"({float(check.get('wall_time_s', 0.0)):.2f} s)")]),
     ]
+    summary = check.get("summary") or {}
+    items = [[Run("b", f"{label}: "), Run("", row_text(summary.get(key)))]
+             for key, label in (("deciding", "deciding comparison"), ("tightest", "tightest (slack)"),
+                                ("loosest", "loosest (slack)")) if summary.get(key)]
+    if check.get("flags"):
+        items.insert(0, [Run("b", "flags: "), Run("", _flags(check))])
+    if items:
+        blocks.append(BulletList(items))
     if spec is not None:
         blocks.append(Paragraph([Run("i", spec.description)]))
     measurements = check.get("measurements") if isinstance(check.get("measurements"), dict) else {}
@@ -170,6 +255,7 @@ def check_blocks(check: dict[str, Any], spec: Any, figures: list[FigureSpec], pr
     if problems:
         blocks += [Paragraph([Run("b", "Figures not drawn.")]), BulletList([plain(p) for p in problems])]
     blocks += _comparison_blocks(check.get("comparisons", []))
+    blocks += _control_blocks(check.get("controls", []))
     blocks += _table_blocks(cid, measurements.get("tables"))
     blocks += _config_blocks(check.get("config", {}), check.get("seeds", []))
     blocks += _counterexample_blocks(check.get("counterexamples", []))
@@ -213,8 +299,9 @@ def _comparison_rows(comparisons: list[dict[str, Any]]) -> list[list[Any]]:
     rows = []
     for c in comparisons:
         detail = c.get("detail") or {}
-        rows.append([c.get("name", ""), _measured(c), [Run("code", c.get("relation", ""))], fmt(c.get("bound")),
-                     fmt(c.get("margin")), f"{fmt(c.get('tolerance'))} ({c.get('tolerance_name', '')})",
+        name = c.get("name", "") + (" [encoding]" if c.get("encoding") else "")
+        rows.append([name, _measured(c), [Run("code", c.get("relation", ""))], fmt(c.get("bound")),
+                     fmt(c.get("margin")), fmt(c.get("slack")), f"{fmt(c.get('tolerance'))} ({c.get('tolerance_name', '')})",
                      "✓" if c.get("holds") else "✗",
                      "; ".join(f"{k} = {fmt(v)}" for k, v in detail.items()) if isinstance(detail, dict) else ""])
     return rows
@@ -223,7 +310,7 @@ def _comparison_rows(comparisons: list[dict[str, Any]]) -> list[list[Any]]:
 def _comparison_blocks(comparisons: list[dict[str, Any]]) -> list[Block]:
     if not comparisons:
         return []
-    cols = ["comparison", "measured", "relation", "bound", "margin", "tolerance", "holds", "detail"]
+    cols = ["comparison", "measured", "relation", "bound", "margin", "slack", "tolerance", "holds", "detail"]
     if len(comparisons) <= MAX_COMPARISON_ROWS:
         return [Table(cols, _comparison_rows(comparisons), "Measured against the bound")]
 
@@ -237,6 +324,26 @@ def _comparison_blocks(comparisons: list[dict[str, Any]]) -> list[Block]:
             Details(f"All {len(comparisons)} comparisons" if len(comparisons) <= MAX_FOLDED_ROWS else
                     f"The first {MAX_FOLDED_ROWS} of {len(comparisons)} comparisons (all are in ledger.json)",
                     [Table(cols, _comparison_rows(comparisons[:MAX_FOLDED_ROWS]))])]
+
+
+def _control_blocks(controls: Any) -> list[Block]:
+    """Each control next to the real run: what it changes, its verdict (must be violated), and the row that
+    decided it with its re-computed values."""
+    if not isinstance(controls, list) or not controls:
+        return []
+    rows = []
+    for c in controls:
+        ev = c.get("evidence") if isinstance(c.get("evidence"), dict) else {}
+        cex = next((x for x in ev.get("counterexamples", []) if x.get("reverified")), None)
+        failing = [x for x in ev.get("comparisons", []) if not x.get("holds")]
+        row = (f"{cex.get('comparison', '')}: re-computed {fmt(cex.get('recomputed_measured'))} vs "
+               f"{fmt(cex.get('recomputed_bound'))}" if cex else
+               (f"{failing[0].get('name', '')}: {_measured(failing[0])} vs {fmt(failing[0].get('bound'))}"
+                if failing else "—"))
+        rows.append([c.get("name", ""), c.get("differs_in", ""), [Run("verdict", str(c.get("verdict", "")))],
+                     f"{len(failing)} of {len(ev.get('comparisons', []))}", row])
+    return [Table(["control", "differs from the real run in", "verdict (must be violated)", "rows failing",
+                   "deciding row"], rows, "Controls: the same check on inputs that must fail")]
 
 
 def _table_blocks(check_id: str, tables: Any) -> list[Block]:
@@ -267,6 +374,8 @@ def _counterexample_blocks(cexs: list[dict[str, Any]]) -> list[Block]:
 
 def _status_blocks(check: dict[str, Any]) -> list[Block]:
     items: list[Inline] = []
+    if check.get("error"):
+        items.append([Run("b", "error of the run: "), Run("", str(check["error"]))])
     for reason in check.get("inconclusive_reasons", []):
         items.append([Run("b", "inconclusive: "), Run("", str(reason))])
     if check.get("vacuous_reason"):
@@ -284,6 +393,8 @@ def _status_blocks(check: dict[str, Any]) -> list[Block]:
         blocks += [Paragraph([Run("b", "Notes.")]), BulletList([plain(n) for n in short])]
     if long_:
         blocks.append(Details("Notes (tracebacks)", [Code(n) for n in long_]))
+    if check.get("error_traceback"):
+        blocks.append(Details("Traceback of the error", [Code(str(check["error_traceback"]))]))
     return blocks
 
 
@@ -333,4 +444,5 @@ def report_blocks(ledger: dict[str, Any], figures: dict[str, list[FigureSpec]], 
     blocks += sections or []
     for claim in ledger.get("claims", []):
         blocks += claim_blocks(claim, tier, figures, problems)
+    blocks += real_data_blocks(ledger, figures, problems)
     return blocks

@@ -28,7 +28,7 @@ figcaption{font-size:.88em;color:#57606a}
 .v-consistent{background:#dafbe1;color:#116329}.v-violated{background:#ffebe9;color:#a40e26}
 .v-inconclusive{background:#fff8c5;color:#7d4e00}.v-vacuous{background:#ddf4ff;color:#0a3069}
 .v-refuted-as-stated{background:#fbefff;color:#6e40c9}.v-holds-under{background:#ddf4ff;color:#0550ae}
-.v-not-implemented{background:#eaeef2;color:#57606a}
+.v-not-implemented{background:#eaeef2;color:#57606a}.v-error{background:#a40e26;color:#fff}
 #figure-warning{display:none;background:#ffebe9;border:1px solid #a40e26;padding:.5em}
 body[data-figures=broken] #figure-warning{display:block}
 """

@@ -7,7 +7,8 @@ from audit.report.document import (Block, BulletList, Cell, Code, Details, Figur
                                    Run, Table)
 
 VERDICT_MARK = {"consistent": "✅", "violated": "❌", "inconclusive": "⚠️", "vacuous": "∅",
-                "refuted-as-stated": "✗", "holds-under": "◐", "not implemented": "—"}
+                "refuted-as-stated": "✗", "holds-under": "◐", "not implemented": "—",
+                "error": "🛑"}
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 

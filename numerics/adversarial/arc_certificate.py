@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import torch
 
+from numerics.adversarial.bounds import MeanBracket
 from numerics.network.activations import sigma, sigma_prime
 from numerics.network.gradients import check_weights
 from numerics.network.losses import Loss, get_loss
@@ -40,21 +41,13 @@ _CHUNK_ELEMENTS = 1 << 22  # samples × grid points × width evaluated at once (
 
 
 @dataclass
-class ArcBounds:
+class ArcBounds(MeanBracket):
     """Per-sample sound bounds of L*_i, the best grid points, and the grid size."""
 
     lower: torch.Tensor
     upper: torch.Tensor
     points: torch.Tensor
     grid_points: int
-
-    @property
-    def mean_lower(self) -> float:
-        return float(self.lower.mean())
-
-    @property
-    def mean_upper(self) -> float:
-        return float(self.upper.mean())
 
 
 def arc_robust_loss(net: FullyConnected, X: torch.Tensor, y: torch.Tensor, pset: PerturbationSet,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 
@@ -30,8 +31,23 @@ METHODS: tuple[str, ...] = ("crown", "ibp")
 DEFAULT_PGD_STEPS, DEFAULT_PGD_RESTARTS = 50, 4
 
 
+class MeanBracket:
+    """Means of per-sample ``lower`` and ``upper`` bounds (arrays or tensors): the bracket of a mean loss."""
+
+    lower: Any
+    upper: Any
+
+    @property
+    def mean_lower(self) -> float:
+        return float(self.lower.mean())
+
+    @property
+    def mean_upper(self) -> float:
+        return float(self.upper.mean())
+
+
 @dataclass
-class RobustLossBounds:
+class RobustLossBounds(MeanBracket):
     """Per-sample sandwich lower ≤ L*_i ≤ upper (and exact where solved), with the means.
 
     ``exact_status`` holds one status per sample: "optimal", "time_limit", "error", or "not-applicable"
@@ -50,13 +66,6 @@ class RobustLossBounds:
     exact_status: list[str] = field(default_factory=list)
     milp_time_s: float = 0.0
 
-    @property
-    def mean_lower(self) -> float:
-        return float(self.lower.mean())
-
-    @property
-    def mean_upper(self) -> float:
-        return float(self.upper.mean())
 
     @property
     def mean_exact(self) -> float | None:

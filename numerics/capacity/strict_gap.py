@@ -13,9 +13,17 @@ distance ≥ 2δ (> 2δ under strict separation) differs by that much in some co
 f(x) = σ·s·(x_j − t) with t the midpoint separates the two balls (a step function replaces it when the
 constraint sets are open, the gap is exactly 2δ and a margin is asked). With VC ≤ 5 < 6 = ⌊2/2⌋·6 at d = 6
 (2 + 2·6·5 = 62 < 64 = 2^6) this refutes the exact bound for n = 2, d ≥ 6.
+
+n = 3: the maximum or minimum of two stumps ("two-stump class") meets the hypothesis for every admissible
+dataset of ≤ 3 points: one label is carried by a single point b, each other point a_i differs from b by the
+separation in some coordinate, the stump s_i of the pair (a_i, b) separates their balls, and f = max(s_1, s_2)
+(b labelled −1) or min(s_1, s_2) (b labelled +1) is right on every ball because each s_i is. It induces at most
+2·(2 + 2d(N − 1))² labelings of N points, so its VC dimension is ≤ max{N : 2^N ≤ 2(2 + 2d(N − 1))²} = O(log d),
+below ⌊3/2⌋·d = d from some d₃ on (:func:`two_stump_refutation_d`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import permutations
@@ -36,14 +44,20 @@ def stump_labeling_bound(n_points: int, d: int) -> int:
     return 2 if n_points <= 1 else 2 + 2 * d * (n_points - 1)
 
 
-def stump_vc_upper_bound(d: int) -> int:
-    """max{N : 2^N ≤ 2 + 2d(N − 1)}: no larger set is shattered by stumps in R^d (exact integers)."""
+def counting_vc_upper_bound(labeling_bound: Callable[[int, int], int], d: int) -> int:
+    """max{N : 2^N ≤ labeling_bound(N, d)}: no larger set is shattered by a class inducing at most that many
+    labelings of N points in R^d (exact integers; the bound grows polynomially in N)."""
     if isinstance(d, bool) or not isinstance(d, int) or d < 1:
         raise InputError(f"d must be a positive integer, got {d!r}")
     n = 1
-    while 2 ** (n + 1) <= stump_labeling_bound(n + 1, d):
+    while 2 ** (n + 1) <= labeling_bound(n + 1, d):
         n += 1
     return n
+
+
+def stump_vc_upper_bound(d: int) -> int:
+    """max{N : 2^N ≤ 2 + 2d(N − 1)}: no larger set is shattered by stumps in R^d (exact integers)."""
+    return counting_vc_upper_bound(stump_labeling_bound, d)
 
 
 class BoxPairOracle(Oracle):
@@ -262,3 +276,72 @@ def stump_robustly_interpolates(dataset: Dataset, geometry: Geometry, convention
         if not ok:
             return False
     return True
+
+
+# ---------------------------------------------------------------- n = 3: maxima and minima of two stumps
+def two_stump_labeling_bound(n_points: int, d: int) -> int:
+    """Most labelings max/min of two stumps induce on N points in R^d: 2·(stump labelings)²."""
+    return 2 * stump_labeling_bound(n_points, d) ** 2
+
+
+def two_stump_vc_upper_bound(d: int) -> int:
+    """max{N : 2^N ≤ 2·(2 + 2d(N − 1))²}: no larger set is shattered by the two-stump class (exact integers)."""
+    return counting_vc_upper_bound(two_stump_labeling_bound, d)
+
+
+def two_stump_refutation_d() -> int:
+    """The smallest d whose two-stump VC bound is below ⌊3/2⌋·d = d (the bound is nondecreasing in d)."""
+    d = 1
+    while two_stump_vc_upper_bound(d) >= d:
+        d += 1
+    return d
+
+
+@dataclass(frozen=True)
+class TwoStumps:
+    """f = max(s_1, s_2) ("max"), min(s_1, s_2) ("min"), or one stump ("one"); ``pairs`` are the 2-point
+    datasets each stump was built for (its correctness on them implies f's on the whole dataset)."""
+
+    combine: str
+    stumps: tuple[Stump, ...]
+    pairs: tuple[Dataset, ...]
+
+
+def two_stump_interpolator(dataset: Dataset, geometry: Geometry, convention: Convention) -> TwoStumps | None:
+    """A two-stump function robustly interpolating a dataset of ≤ 3 points (module docstring), or None when
+    some pair's stump does not exist (only when the convention's hypothesis is unmeetable)."""
+    if len(dataset) > 3:
+        raise InputError(f"dataset must have at most 3 points, got {len(dataset)}")
+    labels = [y for _, y in dataset]
+    if len(dataset) <= 2 or len(set(labels)) == 1:
+        stump = stump_interpolator(dataset[:2] if len(set(labels)) > 1 else dataset[:1], geometry, convention)
+        return None if stump is None else TwoStumps("one", (stump,), (dataset[:2] if len(set(labels)) > 1
+                                                                     else dataset[:1],))
+    lone = next(y for y in labels if labels.count(y) == 1)
+    b = next(point for point in dataset if point[1] == lone)
+    pairs = tuple((a, b) for a in dataset if a[1] != lone)
+    stumps = tuple(stump_interpolator(pair, geometry, convention) for pair in pairs)
+    if any(s is None for s in stumps):
+        return None
+    return TwoStumps("max" if lone == -1 else "min", stumps, pairs)  # type: ignore[arg-type]
+
+
+def two_stumps_robustly_interpolate(dataset: Dataset, geometry: Geometry, convention: Convention,
+                                    f: TwoStumps) -> bool:
+    """Exact check: every point of the dataset is covered by the pairs, and each stump is right on its pair."""
+    covered = {point for pair in f.pairs for point in pair}
+    return set(dataset) <= covered and all(stump_robustly_interpolates(pair, geometry, convention, s)
+                                           for pair, s in zip(f.pairs, f.stumps))
+
+
+def two_stump_labelings(X: np.ndarray) -> set[frozenset[int]]:
+    """Positive sets the two-stump class induces on the rows of X (exact: stumps cut sorted coordinates)."""
+    P = fraction_rows(X)
+    n = len(P)
+    single: set[frozenset[int]] = {frozenset(), frozenset(range(n))}
+    for c in range(len(P[0])):
+        values = sorted({p[c] for p in P})
+        for t in values[:-1]:
+            upper = frozenset(i for i, p in enumerate(P) if p[c] > t)
+            single |= {upper, frozenset(range(n)) - upper}
+    return {a | b for a in single for b in single} | {a & b for a in single for b in single}

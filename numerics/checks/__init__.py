@@ -9,7 +9,8 @@ CheckSpec of theory/claims.py (``advaudit show ID`` prints which).
 - ``c6_attack_strength``           C6: stronger attacks reach higher L_A, gaps to the certified L*
 - ``c7_lazy``                      C7: iterates stay near initialization, relative movement → 0
 - ``c8_existence``                 C8: robust kernel values vs R and d; the antipodal obstruction
-- ``c9_vc``                        C9: the ℓ∞ and ℓ2 VC constructions, exactly
+- ``c9_vc``                        C9: the ℓ∞ and ℓ2 VC constructions, exactly; the oracles on known VC classes
 - ``c10_capacity``                 C10: certified robust vs plain memorization widths
+- ``c11_parametrization``          C11: layer norms, NTK diagonal, output covariance against independent constants
 - ``shared/``                      what several of them share (attack evidence, training setup, C4 assembly)
 """

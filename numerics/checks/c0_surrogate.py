@@ -4,7 +4,8 @@ For a margin-decreasing loss (hinge, logistic) the worst point of B(x) = {x + u 
 the margin: max_u ℓ(y·wᵀ(x+u)) = ℓ(y·wᵀx − δ‖w‖_*), with ‖·‖_* the dual norm (ℓ2 → ℓ2, ℓ∞ → ℓ1).
 For the absolute loss, max_u |wᵀ(x+u) − y| = |wᵀx − y| + δ‖w‖_*. C0 says every attack's point gives
 ℓ ≤ that value (per sample), with equality at the closed-form maximizer.
-Failures are re-verified at 50 significant digits from the exact binary values of the inputs.
+Failures are re-verified at 50 significant digits from the exact binary values of the inputs. Control: the closed
+form at radius (1 − 10⁻⁶)·δ — a bound weaker by one part in a million — must be beaten by the exact maximizer.
 """
 from __future__ import annotations
 
@@ -14,10 +15,14 @@ import mpmath
 import numpy as np
 
 from numerics.network.data import sphere_points
+from numerics.network.datasets import describe, load_dataset
 from theory.evidence import Counterexample, Evidence, RunContext
 
 LOSS_ATOL_F64 = 1e-12  # per-sample loss agreement: a few ulps of O(1) losses computed in float64
 MEMBERSHIP_ATOL_F64 = 1e-12  # ‖x' − x‖ ≤ δ up to float64 round-off of the perturbation
+# The control's weak bound: the closed form at radius (1 − WEAK_BOUND_REL)·δ. The exact maximizer attains the
+# closed form to LOSS_ATOL_F64, so a bound lower by ~WEAK_BOUND_REL·δ‖w‖_*·|ℓ'| ≈ 1e-7 ≫ 1e-12 must be caught.
+WEAK_BOUND_REL = 1e-6
 NORMS = ("l2", "linf")
 LOSSES = ("hinge", "logistic", "absolute")
 
@@ -99,24 +104,29 @@ def _reverify_outside(norm: str, x: np.ndarray, x_adv: np.ndarray, delta: float)
 
 
 def trial_rows(trial: int, seed: int, n: int, d: int, deltas: tuple[float, ...], norms: tuple[str, ...],
-               losses: tuple[str, ...], attack_radius_factor: float, drop_radius_term: bool) -> list[tuple]:
-    """One trial (data, labels, w from ``seed``): every attack's points and the closed form, per δ, norm and loss."""
+               losses: tuple[str, ...], attack_radius_factor: float, drop_radius_term: bool, *,
+               bound_radius_factor: float = 1.0, data: str | None = None) -> list[tuple]:
+    """One trial (data, labels, w from ``seed``): every attack's points and the closed form at radius
+    ``bound_radius_factor``·δ, per δ, norm and loss; ``data`` names a real data set replacing the sphere points."""
     rows = []
     rng = np.random.default_rng(seed)
     X = sphere_points(n, d, seed=seed)
     y = rng.choice([-1.0, 1.0], size=n)
+    if data is not None:  # a real data set replaces the synthetic points (the rng stream is unchanged)
+        X, y = load_dataset(data, n=n, d=d, seed=seed)
     w = rng.standard_normal(d) / np.sqrt(d)
     for delta in deltas:
         for norm in norms:
             for loss in losses:
-                star = closed_form_robust_loss(loss, norm, w, X, y, delta, drop_radius_term=drop_radius_term)
+                star = closed_form_robust_loss(loss, norm, w, X, y, bound_radius_factor * delta,
+                                               drop_radius_term=drop_radius_term)
                 for attack, X_adv in _attacks(loss, norm, w, X, y, delta, rng, attack_radius_factor).items():
                     rows.append((trial, delta, norm, loss, attack, w, X, y, X_adv, star))
     return rows
 
 
 def compare_rows(ev: Evidence, rows: list[tuple], norms: tuple[str, ...], losses: tuple[str, ...],
-                 drop_radius_term: bool) -> None:
+                 drop_radius_term: bool, *, bound_radius_factor: float = 1.0) -> None:
     """Per (attack, norm, loss): max_i (ℓ_A,i − ℓ*_i) against 0 and max_i ‖x'_i − x_i‖/δ against 1 over ``rows``;
     failures re-verified at 50 digits (losses) or in exact rationals (membership)."""
     for attack in ("random", "half-step gradient", "exact maximizer"):
@@ -144,7 +154,8 @@ def compare_rows(ev: Evidence, rows: list[tuple], norms: tuple[str, ...], losses
                                     tolerance=MEMBERSHIP_ATOL_F64, tolerance_name="MEMBERSHIP_ATOL_F64")
                 if not row.holds and worst > 0 and worst_at is not None:
                     trial, delta, w, x, xa, yi = worst_at
-                    ok, excess = _reverify(loss, norm, w, x, xa, yi, delta, drop_radius_term=drop_radius_term)
+                    ok, excess = _reverify(loss, norm, w, x, xa, yi, bound_radius_factor * delta,
+                                           drop_radius_term=drop_radius_term)
                     ev.counterexamples.append(Counterexample(
                         name, f"attack point beats the closed-form robust loss (trial {trial}, δ={delta})",
                         {"w": w, "x": x, "x_adv": xa, "y": yi, "delta": delta}, excess, 0.0,
@@ -162,19 +173,34 @@ def check_linear_closed_form(ctx: RunContext, *, attack_radius_factor: float = 1
     """C0 for linear models: every attack's per-sample loss ≤ the closed-form robust loss; = for the maximizer.
 
     Planted errors: ``attack_radius_factor`` > 1 lets attacks leave B(x); ``drop_radius_term`` uses a
-    'robust' loss without the δ‖w‖_* term. Both must be reported as violated.
+    'robust' loss without the δ‖w‖_* term. Both must be reported as violated. The control (a deliberately weak
+    bound: the closed form at radius (1 − WEAK_BOUND_REL)·δ) must be violated too.
     """
+    ev = _measure(ctx, attack_radius_factor, drop_radius_term, bound_radius_factor=1.0)
+    ev.add_control("weak bound", f"the closed form evaluated at radius (1 − {WEAK_BOUND_REL:g})·δ (a bound weaker by "
+                                 f"one part in {1 / WEAK_BOUND_REL:.0e}); attacks unchanged",
+                   _measure(ctx, attack_radius_factor, drop_radius_term, bound_radius_factor=1.0 - WEAK_BOUND_REL))
+    return ev
+
+
+def _measure(ctx: RunContext, attack_radius_factor: float, drop_radius_term: bool,
+             bound_radius_factor: float) -> Evidence:
     ev = Evidence(claim_id="C0-surrogate-le-robust", check_id="C0-linear-closed-form", tier=ctx.tier)
     n, d, trials = (32, 5, 4) if ctx.tier == "fast" else (256, 10, 16)
     deltas = (0.05, 0.3)
     ev.config = {"n": n, "d": d, "trials": trials, "deltas": deltas, "losses": LOSSES, "norms": NORMS,
+                 "bound_radius_factor": bound_radius_factor,
                  "model": "linear f(x) = wᵀx, w ~ N(0, I/d)", "data": "uniform on the unit sphere, labels ±1"}
+    if ctx.data is not None:
+        ev.config["data"] = describe(ctx.data, n=n, d=d, seed=ctx.seed * 1000)
+        ev.config["data"]["seed"] = "ctx.seed·1000 + trial (one subsample per trial)"
     rows = []
     for trial in range(trials):
         seed = ctx.seed * 1000 + trial
         ev.seeds.append(seed)
-        rows += trial_rows(trial, seed, n, d, deltas, NORMS, LOSSES, attack_radius_factor, drop_radius_term)
-    compare_rows(ev, rows, NORMS, LOSSES, drop_radius_term)
+        rows += trial_rows(trial, seed, n, d, deltas, NORMS, LOSSES, attack_radius_factor, drop_radius_term,
+                           bound_radius_factor=bound_radius_factor, data=ctx.data)
+    compare_rows(ev, rows, NORMS, LOSSES, drop_radius_term, bound_radius_factor=bound_radius_factor)
     ev.measurements["surrogate_vs_robust"] = [
         {"comparison": c.name, "max_excess": c.measured, **c.detail} for c in ev.comparisons if "ℓ_A" in c.name]
     ev.solver_statuses.append("closed-form")

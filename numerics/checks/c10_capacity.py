@@ -23,6 +23,8 @@ runs' robust width.
 Width search and fits: numerics.capacity.capacity_search (doubling grid, first success per seed, strict majority over
 seeds, interval OLS of log2 m with a seed bootstrap).
 
+Control: every zero-error claim re-verified against its dataset with y_0 negated must be refuted.
+
 Comparisons
 - claims re-verified (a failure is a re-verified counterexample → violated): every run that claimed zero error is
   recomputed in plain float64 numpy from its weights: clean margins (plain and robust claims); for robust claims
@@ -224,10 +226,21 @@ def _numpy_margin_search(W: np.ndarray, a: np.ndarray, X: np.ndarray, y: np.ndar
     return best, best_m
 
 
-def claim_candidates(config: dict, result: dict, rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """The points at which a zero-error claim is re-checked in numpy, with y·f at each: the clean points and, for
-    robust claims, the reference PGD's points (inside B(x); +∞ outside) and an independent numpy PGD's points."""
+def _labels(config: dict, flip_first_label: bool) -> tuple[np.ndarray, np.ndarray, float]:
+    """The dataset of ``config``; with ``flip_first_label`` (the control) y_0 negated."""
     X, y, delta = _data(config)
+    if flip_first_label:
+        y = y.copy()
+        y[0] = -y[0]
+    return X, y, delta
+
+
+def claim_candidates(config: dict, result: dict, rng: np.random.Generator, flip_first_label: bool = False
+                     ) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """The points at which a zero-error claim is re-checked in numpy, with y·f at each: the clean points and, for
+    robust claims, the reference PGD's points (inside B(x); +∞ outside) and an independent numpy PGD's points.
+    ``flip_first_label`` (the control) checks the claim against the dataset with y_0 negated."""
+    X, y, delta = _labels(config, flip_first_label)
     W, a = np.asarray(result["weights"], dtype=np.float64), np.asarray(result["output"], dtype=np.float64)
     clean = y * recompute.forward([W], a, ACTIVATION, X)
     candidates = [("clean point", X, clean)]
@@ -241,10 +254,11 @@ def claim_candidates(config: dict, result: dict, rng: np.random.Generator) -> li
     return candidates
 
 
-def refutation(config: dict, candidates: list[tuple[str, np.ndarray, np.ndarray]]) -> dict | None:
+def refutation(config: dict, candidates: list[tuple[str, np.ndarray, np.ndarray]],
+               flip_first_label: bool = False) -> dict | None:
     """None when every candidate has y·f > 0; otherwise the refuting point with the smallest y·f of the first
     source that has one."""
-    X, y, delta = _data(config)
+    X, y, delta = _labels(config, flip_first_label)
     for source, P, m in candidates:
         bad = np.flatnonzero(m <= 0)
         if bad.size:
@@ -254,9 +268,11 @@ def refutation(config: dict, candidates: list[tuple[str, np.ndarray, np.ndarray]
     return None
 
 
-def _reverify_claim(config: dict, result: dict, rng: np.random.Generator) -> dict | None:
-    """None when the claim survives; otherwise the refuting point, recomputed in numpy."""
-    return refutation(config, claim_candidates(config, result, rng))
+def _reverify_claim(config: dict, result: dict, rng: np.random.Generator, flip_first_label: bool = False
+                    ) -> dict | None:
+    """None when the claim survives; otherwise the refuting point, recomputed in numpy. ``flip_first_label``
+    (the control) checks the claim against the dataset with y_0 negated."""
+    return refutation(config, claim_candidates(config, result, rng, flip_first_label), flip_first_label)
 
 
 def refutation_counterexample(name: str, config: dict, found: dict) -> Counterexample:
@@ -371,6 +387,10 @@ def check_capacity_trend(ctx: RunContext, *, pgd: type[PGD] = PGD, label_flip: b
     pairs = doubling_search(_run, cells, range(cfg["seeds"]), widths, lambda r: bool(r["success"]),
                             sweep_kwargs=sweep_options(ctx), description="C10 width search")
     _reverify(ev, cells, pairs, ctx.seed)
+    control = Evidence(CLAIM_ID, CHECK_ID, ctx.tier, seeds=[ctx.seed])
+    _reverify(control, cells, pairs, ctx.seed, flip_first_label=True)
+    ev.add_control("one label flipped", "every zero-error claim re-verified against its dataset with y_0 negated "
+                                        "(same nets, same numpy re-verification)", control)
     _separation(ev, cfg, common)
     _trends(ev, cfg, cells, pairs, widths, ctx.seed)
     worker_cpu = sum(r.get("cpu_s", 0.0) for p in pairs for _, r in p.attempts)
@@ -380,7 +400,8 @@ def check_capacity_trend(ctx: RunContext, *, pgd: type[PGD] = PGD, label_flip: b
     return ev
 
 
-def _reverify(ev: Evidence, cells: list[dict], pairs: list[PairSearch], seed: int) -> None:
+def _reverify(ev: Evidence, cells: list[dict], pairs: list[PairSearch], seed: int,
+              flip_first_label: bool = False) -> None:
     rng = np.random.default_rng(_stream(seed, 5))
     claims, refuted = 0, []
     for p in pairs:
@@ -389,7 +410,7 @@ def _reverify(ev: Evidence, cells: list[dict], pairs: list[PairSearch], seed: in
                 continue
             claims += 1
             config = {**cells[p.cell], "seed": p.seed, "width": m}
-            found = _reverify_claim(config, res, rng)
+            found = _reverify_claim(config, res, rng, flip_first_label)
             if found is not None:
                 refuted.append((config, found))
     name = "zero-error claims refuted by the numpy re-verification"

@@ -5,7 +5,10 @@ logistic loss, ball B(R) with R = 1.5 under ``per-layer-R``, ε = 0.3, α and T 
 Widths 2^6…2^12 (fast, H = 1), 2^6…2^14 with H = 1 and smaller widths for H = 2, 3 (full).
 
 Per configuration:
-- C1 headline:  min_{t≤T} L_A(W(t)) ≤ U(W*) + ε, with W* ∈ B(R) a comparator (pluggable; default the robust-kernel
+- the informative number first (numerics.checks.shared.gap_headline): min_t L_A − U(W*) and the fraction of the
+  initial gap L_A(W(0)) − U(W*) closed, against the theory's budget B at this width (the assembly's measured terms);
+  then the schedule's α, T, G against theory/ (training_setup.schedule_rows);
+- C1's statement:  min_{t≤T} L_A(W(t)) ≤ U(W*) + ε, with W* ∈ B(R) a comparator (pluggable; default the robust-kernel
   comparator of numerics.training.kernel_comparator, re-certified) and U(W*) a CERTIFIED upper bound of L*(W*). Since min_{B(R)} L* ≤ L*(W*) ≤ U(W*),
   a failure refutes C1 for this run. The derived width m* is printed: below it the theorem guarantees nothing.
 - finite-width form (C4 assembly with measured terms, numerics.checks.shared.training_chain): exact for correct code.
@@ -14,10 +17,13 @@ Per configuration:
   at the best iterate (fine = 257-point arc grid). A weak attack posing as exact (e.g. PGD with the gradient taken
   at the clean point) fails here.
 Counterexamples are re-verified in numpy from the stored trajectory (numerics.execution.recompute).
+Control: at an informative configuration (the tier's smallest width, ε = 1.5 × the initial gap, fixed before
+training) the same headline for the untrained W(0) (α = 0) must be violated.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -27,14 +33,16 @@ from numerics.adversarial.arc_certificate import arc_robust_loss
 from numerics.adversarial.attacks import PGD, Attack, GridMaximizer
 from numerics.training.comparator import ComparatorFn, certify_robust_loss, in_ball
 from numerics.network.gradients import forward_with
+from numerics.network.datasets import DATASETS, describe
 from numerics.network.losses import Loss, get_loss
 from numerics.network.perturbations import PerturbationSet
 from numerics.training.algorithm import DIVERGED, AdversarialTrainer, TrainingResult, check_trainer
 from theory.errors import InputError
 from theory.evidence import Counterexample, Evidence, RunContext
 
+from numerics.checks.shared.gap_headline import budget, headline, informative_setup, initial_gap, untrained_control
 from numerics.checks.shared.training_chain import assembly, numpy_replay
-from numerics.checks.shared.training_setup import Setup, comparator_for, numpy_weights, schedule
+from numerics.checks.shared.training_setup import Setup, comparator_for, numpy_weights, schedule, schedule_rows
 from numerics.execution.threads import single_thread
 
 AttackFactory = Callable[[PerturbationSet, Loss], Attack]
@@ -60,9 +68,9 @@ def _attack_factory(kind: str, attack: AttackFactory | None) -> AttackFactory:
     return attack
 
 
-def _configs(ctx: RunContext, widths: tuple[int, ...] | None) -> tuple[tuple[int, int], ...]:
+def _configs(ctx: RunContext, widths: tuple[int, ...] | None, depth: int = 1) -> tuple[tuple[int, int], ...]:
     if widths is not None:
-        return tuple((m, 1) for m in widths)
+        return tuple((m, depth) for m in widths)
     return FULL_CONFIGS if ctx.tier == "full" else FAST_CONFIGS
 
 
@@ -82,28 +90,33 @@ def _counterexample(ev: Evidence, name: str, description: str, inputs: dict, mea
 
 
 def _evaluate(ev: Evidence, kind: str, setup: Setup, trainer, attack_factory: AttackFactory,
-              comparator: ComparatorFn | None) -> None:
-    tag = f"[m={setup.width}, H={setup.depth}]"
+              comparator: ComparatorFn | None, record_key: str = "runs") -> tuple | None:
+    """All rows of one configuration; returns (terms, L_A(W(0)), U(W*), replay) for a control, or None."""
+    tag = f"[m={setup.width}, H={setup.depth}]" if record_key == "runs" else \
+        f"[m={setup.width}, H={setup.depth}, informative ε = {setup.eps:.4g}]"
     sched = schedule(setup)
     loss = get_loss(setup.loss)
     comp = comparator_for(setup, comparator)
     if not in_ball(setup.net(), comp.weights, setup.R, setup.scaling):
         ev.inconclusive_reasons.append(f"{tag} comparator is not in B(R): {comp.details}")
-        return
+        return None
     attack = attack_factory(setup.pset(), loss)
     run = _train(setup, attack, trainer, comp.weights)
     if run.status == DIVERGED:
         ev.inconclusive_reasons.append(f"{tag} training diverged (non-finite loss) after {run.iterations_run} steps")
-        return
+        return None
     terms = assembly(run, comp, sched.L)
     X, y = setup.data()
+    L_A0 = float(run.log.surrogate_loss[0])
     record = {"setup": setup.to_dict(), "alpha": sched.alpha, "T": sched.T, "G": sched.G, "G_source": sched.G_source,
               "m_star": sched.m_star, "width_meets_m_star": setup.width >= sched.m_star, "attack": repr(attack),
               "comparator": {"label": comp.label, "certificate": comp.certificate, "lower": comp.robust_lower,
                              "upper": comp.robust_upper, **comp.details},
               "L_A_initial": float(run.log.surrogate_loss[0]), "best_iteration": run.best_iteration,
               "gap_min_L_A_minus_comparator_upper": terms["min_L_A"] - comp.robust_upper, **terms,
-              "theory_terms_each": setup.eps / 3}
+              "theory_terms_each": setup.eps / 3, "initial_gap": L_A0 - comp.robust_upper,
+              "fraction_of_gap_closed": 1 - (terms["min_L_A"] - comp.robust_upper) / (L_A0 - comp.robust_upper)
+              if L_A0 > comp.robust_upper else None, "budget_B": budget(terms)}
     replay = None
 
     def replayed() -> dict:
@@ -112,6 +125,13 @@ def _evaluate(ev: Evidence, kind: str, setup: Setup, trainer, attack_factory: At
             replay = numpy_replay(run, setup, comp, sched.L)
         return replay
 
+    row = headline(ev, f"{kind} {tag}", terms, L_A0, comp.robust_upper)
+    if not row.holds and run.trajectory is not None:
+        r = replayed()
+        _counterexample(ev, row.name, "training did not close the gap the theory's budget demands",
+                        {"setup": setup.to_dict()}, r["min_L_A"] - r["comparator_upper"],
+                        r["assembly_bound"] - r["comparator_upper"], r["method"])
+    schedule_rows(ev, f"{kind} {tag}", setup, sched)
     if kind == "C1":
         row = ev.compare(f"C1 {tag}: min_t L_A(W(t)) ≤ U(W*) + ε", terms["min_L_A"], comp.robust_upper + setup.eps,
                          "<=", tolerance_name="exact (certified comparator bound)")
@@ -143,7 +163,30 @@ def _evaluate(ev: Evidence, kind: str, setup: Setup, trainer, attack_factory: At
         _counterexample(ev, row.name, "the assembled chain with measured terms fails",
                         {"setup": setup.to_dict(), "terms": terms}, r["average_L_A"],
                         r["assembly_bound"] * (1 + ASSEMBLY_RTOL_F64), r["method"])
-    ev.measurements.setdefault("runs", []).append(record)
+    if record_key == "runs":
+        ev.measurements.setdefault("runs", []).append(record)
+    else:
+        ev.measurements[record_key] = record
+    return (terms, L_A0, comp.robust_upper, replayed) if run.trajectory is not None else None
+
+
+def _informative(ev: Evidence, kind: str, base: Setup, trainer, attack_factory: AttackFactory,
+                 comparator: ComparatorFn | None) -> None:
+    """The informative configuration (ε from the initial gap, fixed before training) and its untrained control."""
+    gap0 = initial_gap(base, attack_factory, comparator_for(base, comparator))
+    setup = informative_setup(base, gap0)
+    if setup is None:
+        ev.notes.append(f"initial gap {gap0:.3g} < MIN_GAP at m = {base.width}: no informative configuration, so no "
+                        "control")
+        return
+    out = _evaluate(ev, kind, setup, trainer, attack_factory, comparator, record_key="informative_run")
+    if out is None:
+        return
+    terms, L_A0, upper, replay = out
+    ev.add_control("untrained", f"α = 0 (W(t) = W(0)) at the informative configuration m = {setup.width}, ε = "
+                                f"{setup.eps:.4g}; the same budget B",
+                   untrained_control(f"{kind} [m={setup.width}, H={setup.depth}]", ev.claim_id, ev.check_id, ev.tier,
+                                     terms, L_A0, upper, replay))
 
 
 def _exactness(ev: Evidence, tag: str, setup: Setup, loss: Loss, run: TrainingResult, record: dict) -> None:
@@ -175,19 +218,24 @@ def _exactness(ev: Evidence, tag: str, setup: Setup, loss: Loss, run: TrainingRe
                         float(lo[i] - ell[i]), float(tau[i]), "numpy dense arc grid (numerics.execution.recompute)")
 
 
-def _check(kind: str, ctx: RunContext, trainer, attack, comparator, widths) -> Evidence:
+def _check(kind: str, ctx: RunContext, trainer, attack, comparator, widths, problem: Setup | None) -> Evidence:
     claim = "C1-convergence" if kind == "C1" else "C2-exact-attack"
     ev = Evidence(claim_id=claim, check_id=f"{kind}-finite-width", tier=ctx.tier, seeds=[ctx.seed])
     factory = _attack_factory(kind, attack)
     cls = check_trainer(trainer)
-    configs = _configs(ctx, widths)
-    ev.config = {"configs": [list(c) for c in configs], "setup": Setup(width=configs[0][0], seed=ctx.seed).to_dict(),
-                 "scaling": "per-layer-R (r = R)", "perturbation": "sphere-cap", "attack_steps": PGD_STEPS,
+    configs = _configs(ctx, widths, problem.depth if problem is not None else 1)
+    base = problem if problem is not None else Setup(width=configs[0][0], seed=ctx.seed, dataset=ctx.data)
+    ev.config = {"configs": [list(c) for c in configs], "setup": replace(base, width=configs[0][0]).to_dict(),
+                 "scaling": f"{base.scaling} (r = R)" if base.scaling == "per-layer-R" else base.scaling,
+                 "perturbation": base.pset().norm, "attack_steps": PGD_STEPS,
                  "exact_grid_points": EXACT_GRID_POINTS, "trainer": cls.__name__,
                  "attack": "default" if attack is None else getattr(attack, "__name__", repr(attack))}
+    if base.dataset is not None and base.dataset in DATASETS:
+        ev.config["data"] = describe(base.dataset, n=base.n, d=base.d, seed=10_000 + base.seed)
     with single_thread():
         for m, H in configs:
-            _evaluate(ev, kind, Setup(width=m, depth=H, seed=ctx.seed), cls, factory, comparator)
+            _evaluate(ev, kind, replace(base, width=m, depth=H), cls, factory, comparator)
+        _informative(ev, kind, replace(base, width=min(m for m, _ in configs), depth=1), cls, factory, comparator)
     runs = ev.measurements.get("runs", [])
     if runs:
         first = runs[0]
@@ -207,16 +255,17 @@ def _check(kind: str, ctx: RunContext, trainer, attack, comparator, widths) -> E
 
 def check_convergence(ctx: RunContext, *, trainer: type[AdversarialTrainer] = AdversarialTrainer,
                       attack: AttackFactory | None = None, comparator: ComparatorFn | None = None,
-                      widths: tuple[int, ...] | None = None) -> Evidence:
+                      widths: tuple[int, ...] | None = None, problem: Setup | None = None) -> Evidence:
     """C1 at finite width (module docstring). ``trainer``: the Algorithm 1 class; ``attack``: a factory
     (pset, loss) → Attack replacing the default PGD; ``comparator`` replaces the default robust-kernel
-    comparator; ``widths`` overrides the tier's configurations (H = 1)."""
-    return _check("C1", ctx, trainer, attack, comparator, widths)
+    comparator; ``widths`` overrides the tier's configurations (at depth 1, or the problem's depth); ``problem``
+    replaces the default problem (data, activation, loss, R, ε, …; its width is set per configuration)."""
+    return _check("C1", ctx, trainer, attack, comparator, widths, problem)
 
 
 def check_exact_attack(ctx: RunContext, *, trainer: type[AdversarialTrainer] = AdversarialTrainer,
                        attack: AttackFactory | None = None, comparator: ComparatorFn | None = None,
-                       widths: tuple[int, ...] | None = None) -> Evidence:
+                       widths: tuple[int, ...] | None = None, problem: Setup | None = None) -> Evidence:
     """C2 at finite width with the exact grid maximizer (module docstring); same keyword arguments as C1."""
-    return _check("C2", ctx, trainer, attack, comparator, widths)
+    return _check("C2", ctx, trainer, attack, comparator, widths, problem)
 

@@ -15,21 +15,35 @@ the claimed rate −1/2. Pre-asymptotic effects: with 40 replicates per width th
 a bias of about +0.015, i.e. ~0.1 of the interval half-width; it is reported, not corrected, and no width
 is dropped.
 
+Point estimate, interval width and power: every slope row states its point estimate, its interval width and
+the smallest slope error the design detects with 80 % power at its level, (t_{1−α/2} + t_{0.8})·SE with the
+row's own HC3 standard error (numerics.ntk.rate_fit.detectable_slope_error) — computed from the data, so a
+reader sees when an interval passes only because it is wide.
+
 Re-verification of a failing comparison: the slope and its interval are refitted from the recorded raw
 errors by a separate code path (closed-form regression sums in math.fsum); the recorded error of the worst
 network at the largest width is recomputed at its worst Gram entry from a rebuilt network with plain
 torch.autograd gradients and the claimed kernel re-evaluated by nested scipy quadrature
 (numerics.ntk.dual_activations.reference_pair_terms). A counterexample is re-verified only if both agree.
+When they do not agree, the disagreement is the finding: a counterexample records the recorded and the
+recomputed error (and the empirical Θ_m by both code paths, the claimed Θ by both, so the faulty one is
+named), and the judge rules it an internal inconsistency — violated, never inconclusive. The rebuilt
+network also recomputes the recorded value by the check's own code path, so a reproducible bug is told
+apart from a transient one.
 
 Size. The mean over replicates of e at the largest width must be ≤ ERROR_SD_MULTIPLE·H·s₁(σ)/√m_max,
 where s₁(σ) = √(3c_σ²·E σ'(z)⁴ − (c_σ·E σ'(z)²)²) is the exact per-entry standard deviation (×√m) of the
 depth-1 diagonal Θ_m(x, x) on unit inputs — Θ_m(x, x) = (c_σ/m)Σ_r a_r²σ'(w_rᵀx)² is an average of m
 i.i.d. terms — a fixed, theory-derived scale, not fitted to the measured errors.
 
+Control: every network of depth H against the analytic NTK of depth H + 1 (the same networks, fit and tolerances):
+the error then plateaus, so the slope and size rows must fail; one re-verified counterexample decides it.
+
 Planted faults (tests only; default None = the correct check):
   c_sigma_override=float   the claimed kernel uses this c_σ for every activation;
   drop_layer_term=int h    the claimed kernel omits the layer-h term Σ^(h−1)·Π_{h'≥h}Σ̇^(h') (depths ≥ h);
   expected_rate=float      the claimed rate replaces −1/2;
+  empirical=function       (net, X) → Θ_m(X, X) replacing the structured empirical NTK under test;
   config=dict              overrides of the tier's sizes (keys of TIER_CONFIGS), for fast tests.
 """
 from __future__ import annotations
@@ -44,35 +58,29 @@ import torch
 from scipy import special, stats
 
 from numerics.network.data import sphere_points
+from numerics.network.datasets import describe, load_dataset
 from numerics.ntk.dual_activations import np_sigma_prime, reference_pair_terms
 from numerics.network.nets import FullyConnected
 from numerics.ntk.analytic import analytic_ntk_terms
 from numerics.ntk.empirical import empirical_ntk
+from numerics.ntk.rate_fit import detectable_slope_error
 from theory.activations import ACTIVATIONS, c_sigma
 from theory.errors import InputError
 from theory.evidence import Counterexample, Evidence, RunContext
+from theory.tolerances import tolerance
 
 CLAIM_ID = "C5-ntk-concentration"
 CHECK_ID = "C5-ntk-rate"
 
 CLAIMED_RATE = -0.5
-# Simultaneous coverage of all the per-configuration slope intervals (Bonferroni over the configurations).
-# Calibration, measured with 300 independent simulated fast-tier fits of relu/H=1 (fresh data and networks
-# each): the slopes have mean −0.4925 and standard deviation 0.035 while the HC3 standard error averages
-# ≈ 0.031 (log-errors are skewed, and slightly pre-asymptotic at m = 64), so the per-configuration miss rate is
-# ~1.2× nominal at the 99.4% level and ~3× nominal at the 99.9% level. A family level of 99.9% keeps the
-# false-alarm rate of a correct implementation at ~1% per run; the interval half-width (~0.13–0.2) is still
-# far smaller than the distance from −1/2 to a wrong rate (−1) or to the plateau a wrong kernel gives (≥ −0.2).
-FAMILY_CONFIDENCE = 0.999
-# Multiple of the per-layer fluctuation scale H·s₁(σ)/√m allowed for the mean largest-width error. The
-# maximum of the n(n+1)/2 = 36 distinct Gram entries of (nearly) Gaussian fluctuations is ≈ 2.5 standard
-# deviations on average and exceeds 5 with probability ≈ 2e-5; summing the H layer terms' deviations bounds
-# the per-entry standard deviation by H·s₁ (measured, fast and full tiers: the mean largest-width error is
-# 0.8–3.2·H·s₁/√m, the largest for erf at depth 3).
-ERROR_SD_MULTIPLE = 5.0
-# A re-computed error must reproduce the recorded one to this relative accuracy (structured vs autograd
-# NTK differ by ~1e-15; the scipy reference kernel is accurate to ~1e-9).
-REVERIFY_REL_TOL = 1e-6
+# Pre-registered in theory/tolerances.py (justification and calibration there): the simultaneous coverage of the
+# per-configuration slope intervals (Bonferroni over the configurations), the multiple of the per-layer
+# fluctuation scale H·s₁(σ)/√m allowed for the mean largest-width error, and the relative accuracy to which a
+# re-computed error must reproduce the recorded one.
+FAMILY_CONFIDENCE = tolerance(CHECK_ID, "FAMILY_CONFIDENCE")
+ERROR_SD_MULTIPLE = tolerance(CHECK_ID, "ERROR_SD_MULTIPLE")
+REVERIFY_REL_TOL = tolerance(CHECK_ID, "REVERIFY_REL_TOL")
+POWER = 0.8              # the probability at which each slope row states the smallest slope error it detects
 NETWORK_THREADS = 2      # the suite's reference machine has 2 cores
 
 TIER_CONFIGS: dict[str, dict[str, Any]] = {
@@ -148,8 +156,9 @@ def _fit(widths: list[int], errors: np.ndarray, confidence: float) -> dict[str, 
     dof = len(y) - 2
     q = float(stats.t.ppf(0.5 + confidence / 2.0, dof))
     return {"slope": float(coef[1]), "intercept": float(coef[0]), "stderr_hc3": se, "t_quantile": q,
-            "ci_low": float(coef[1]) - q * se, "ci_high": float(coef[1]) + q * se, "dof": dof,
-            "residual_sd": float(np.sqrt(resid @ resid / dof))}
+            "ci_low": float(coef[1]) - q * se, "ci_high": float(coef[1]) + q * se, "ci_width": 2 * q * se,
+            "dof": dof, "residual_sd": float(np.sqrt(resid @ resid / dof)),
+            "detectable_error_80": detectable_slope_error(se, dof, confidence, POWER)}
 
 
 def _refit_independently(widths: list[int], errors: list[list[float]], confidence: float
@@ -169,42 +178,63 @@ def _refit_independently(widths: list[int], errors: list[list[float]], confidenc
 
 # --- independent spot check of one recorded error ------------------------------------------------------------
 
-def _autograd_error(X: np.ndarray, i: int, j: int, activation: str, depth: int, width: int, seed: int,
-                    device: str, planted: dict[str, Any]) -> float:
-    """Rebuild one network; |Θ_m(x_i, x_j) − Θ(x_i, x_j)| with Θ_m from torch.autograd gradients (one
-    backward pass per input) and Θ from the scalar scipy reference of the claimed kernel."""
+def _spot_check(X: np.ndarray, i: int, j: int, activation: str, depth: int, width: int, seed: int,
+                device: str, planted: dict[str, Any], theta_ij: float,
+                kernel_depth: int | None = None) -> dict[str, float]:
+    """Rebuild one network and recompute its error at (x_i, x_j) independently: Θ_m from torch.autograd
+    gradients (one backward pass per input), Θ from the scalar scipy reference of the claimed kernel; and the
+    recorded code path again (the check's empirical NTK on the rebuilt net, the closed-form claimed kernel)."""
     net = FullyConnected(X.shape[1], width, depth, activation, seed=seed, device=device)
     params = net.trained_parameters()
     grads = []
     for k in (i, j):
         out = net(torch.as_tensor(X[k:k + 1], dtype=torch.float64, device=device))[0]
         grads.append([g.detach().reshape(-1).cpu().numpy() for g in torch.autograd.grad(out, params)])
-    emp = math.fsum(float(gi @ gj) for gi, gj in zip(*grads))
-    return abs(emp - _reference_entry(X[i], X[j], activation, depth, planted))
+    emp_autograd = math.fsum(float(gi @ gj) for gi, gj in zip(*grads))
+    emp_recorded_path = float(_empirical(planted)(net, X)[i, j])
+    ref = _reference_entry(X[i], X[j], activation, kernel_depth or depth, planted)
+    return {"empirical_autograd": emp_autograd, "empirical_recorded_path": emp_recorded_path,
+            "claimed_scipy": ref, "claimed_closed_form": float(theta_ij),
+            "error_independent": abs(emp_autograd - ref),
+            "error_recorded_path": abs(emp_recorded_path - float(theta_ij))}
 
 
-def _max_error(net: FullyConnected, X: np.ndarray, theta: np.ndarray) -> tuple[float, int, int]:
-    """max_ij |Θ_m − Θ| and where it is attained."""
-    dev = np.abs(empirical_ntk(net, X) - theta)
-    i, j = np.unravel_index(int(np.argmax(dev)), dev.shape)
-    return float(dev[i, j]), int(i), int(j)
+def _empirical(planted: dict[str, Any]):
+    """The empirical NTK under test: the structured one, or a planted replacement."""
+    return planted.get("empirical") or empirical_ntk
+
+
+def _max_errors(net: FullyConnected, X: np.ndarray, thetas: tuple[np.ndarray, ...],
+                empirical) -> list[tuple[float, int, int]]:
+    """max_ij |Θ_m − Θ| and where it is attained, for each kernel Θ of ``thetas`` (one empirical NTK)."""
+    emp = empirical(net, X)
+    out = []
+    for theta in thetas:
+        dev = np.abs(emp - theta)
+        i, j = np.unravel_index(int(np.argmax(dev)), dev.shape)
+        out.append((float(dev[i, j]), int(i), int(j)))
+    return out
 
 
 def _sweep(pool: ThreadPoolExecutor, X: np.ndarray, activation: str, depth: int, seeds: list[list[int]],
-           widths: list[int], theta: np.ndarray, device: str) -> tuple[np.ndarray, list[list[tuple[int, int]]]]:
-    """Errors (widths × replicates) and the Gram entry where each is attained."""
+           widths: list[int], thetas: tuple[np.ndarray, ...], device: str, empirical
+           ) -> list[tuple[np.ndarray, list[list[tuple[int, int]]]]]:
+    """Per kernel of ``thetas``: errors (widths × replicates) and the Gram entry where each is attained."""
     jobs = [(m, s) for m, row in zip(widths, seeds) for s in row]
-    flat = list(pool.map(lambda job: _max_error(FullyConnected(X.shape[1], job[0], depth, activation, seed=job[1],
-                                                               device=device), X, theta), jobs))
+    flat = list(pool.map(lambda job: _max_errors(FullyConnected(X.shape[1], job[0], depth, activation, seed=job[1],
+                                                                device=device), X, thetas, empirical), jobs))
     per = len(seeds[0])
-    rows = [flat[k:k + per] for k in range(0, len(flat), per)]
-    return np.array([[e for e, _, _ in row] for row in rows]), [[(i, j) for _, i, j in row] for row in rows]
+    out = []
+    for k in range(len(thetas)):
+        rows = [[cell[k] for cell in flat[r:r + per]] for r in range(0, len(flat), per)]
+        out.append((np.array([[e for e, _, _ in row] for row in rows]), [[(i, j) for _, i, j in row] for row in rows]))
+    return out
 
 
 # --- the check ------------------------------------------------------------------------------------------------
 
 def _validate_planted(planted: dict[str, Any]) -> None:
-    unknown = set(planted) - {"c_sigma_override", "drop_layer_term", "expected_rate", "config"}
+    unknown = set(planted) - {"c_sigma_override", "drop_layer_term", "expected_rate", "empirical", "config"}
     if unknown:
         raise InputError(f"unknown planted argument(s): {', '.join(sorted(unknown))}")
     drop = planted.get("drop_layer_term")
@@ -213,16 +243,23 @@ def _validate_planted(planted: dict[str, Any]) -> None:
     rate = planted.get("expected_rate")
     if rate is not None and not (isinstance(rate, (int, float)) and math.isfinite(rate)):
         raise InputError(f"expected_rate must be a finite number, got {rate!r}")
+    if planted.get("empirical") is not None and not callable(planted["empirical"]):
+        raise InputError(f"empirical must be a function (net, X) → Θ_m, got {planted['empirical']!r}")
 
 
 def measure_config(ev: Evidence, pool: ThreadPoolExecutor, X: np.ndarray, act: str, depth: int, widths: list[int],
-                   seeds: list[list[int]], confidence: float, rate: float, planted: dict[str, Any],
-                   device: str) -> dict[str, Any]:
+                   seeds: list[list[int]], confidence: float, rate: float, planted: dict[str, Any], device: str,
+                   control: Evidence | None = None) -> dict[str, Any]:
     """One (σ, H): errors of every (width, replicate) network, the slope fit at ``confidence`` against ``rate``
-    and the largest-width size, as comparisons of ``ev`` (failures re-verified); returns the record."""
+    and the largest-width size, as comparisons of ``ev`` (failures re-verified); returns the record. With
+    ``control``, the same networks are also measured against Θ of depth H + 1 and its rows go there."""
     label = f"{act}/H={depth}"
     theta = sum(_claimed_terms(X, act, depth, planted), np.zeros((len(X), len(X))))
-    errors, where = _sweep(pool, X, act, depth, seeds, widths, theta, device)
+    thetas = (theta,)
+    if control is not None:
+        thetas += (sum(_claimed_terms(X, act, depth + 1, planted), np.zeros((len(X), len(X)))),)
+    swept = _sweep(pool, X, act, depth, seeds, widths, thetas, device, _empirical(planted))
+    errors, where = swept[0]
     fit = _fit(widths, errors, confidence)
     scale = fluctuation_scale(act)
     tol = ERROR_SD_MULTIPLE * depth * scale / math.sqrt(widths[-1])
@@ -236,13 +273,19 @@ def measure_config(ev: Evidence, pool: ThreadPoolExecutor, X: np.ndarray, act: s
     slope_row = ev.compare(f"{label}: slope of log error vs log m", fit["slope"], rate, "contains",
                            interval=(fit["ci_low"], fit["ci_high"]), tolerance=0.0,
                            tolerance_name=f"{100 * confidence:.2f}% HC3 t-interval (Bonferroni, family "
-                                          f"{100 * FAMILY_CONFIDENCE:.0f}%)")
+                                          f"{100 * FAMILY_CONFIDENCE:.1f}%)",
+                           point_estimate=fit["slope"], interval_width=fit["ci_width"],
+                           detectable_error_80=fit["detectable_error_80"])
     size_row = ev.compare(f"{label}: mean error at m={widths[-1]}", top, tol, "<=", tolerance=0.0,
                           tolerance_name=f"ERROR_SD_MULTIPLE·H·s₁/√m = {ERROR_SD_MULTIPLE:g}·{depth}·"
                                          f"{scale:.3f}/√{widths[-1]}")
     if not (slope_row.holds and size_row.holds):
         ev.counterexamples.extend(_reverify(X, act, depth, widths, errors, where, seeds, confidence, rate,
-                                            tol, slope_row.holds, size_row.holds, label, device, planted))
+                                            tol, slope_row.holds, size_row.holds, label, device, planted, theta))
+    if control is not None:
+        (errors_off, where_off) = swept[1]
+        _layer_off_control(control, X, act, depth, widths, errors_off, where_off, seeds, confidence, rate,
+                           tol, device, planted, thetas[1])
     return record
 
 
@@ -254,7 +297,8 @@ def check_ntk_concentration(ctx: RunContext, **planted: Any) -> Evidence:
     rate = float(planted["expected_rate"]) if planted.get("expected_rate") is not None else CLAIMED_RATE
     configs = [(act, depth) for act in cfg["activations"] for depth in cfg["depths"]]
     confidence = 1.0 - (1.0 - FAMILY_CONFIDENCE) / len(configs)
-    X = sphere_points(cfg["n"], cfg["d"], seed=ctx.seed)
+    X = (sphere_points(cfg["n"], cfg["d"], seed=ctx.seed) if ctx.data is None else
+         load_dataset(ctx.data, n=cfg["n"], d=cfg["d"], seed=ctx.seed)[0])
 
     ev = Evidence(CLAIM_ID, CHECK_ID, ctx.tier, seeds=[ctx.seed], solver_statuses=["not-applicable"])
     ev.config = {**cfg, "claimed_rate": rate, "family_confidence": FAMILY_CONFIDENCE,
@@ -264,6 +308,8 @@ def check_ntk_concentration(ctx: RunContext, **planted: Any) -> Evidence:
                         "two-sided Student-t interval for the slope, Bonferroni over the configurations",
                  "tolerance": f"mean largest-width error ≤ {ERROR_SD_MULTIPLE:g}·H·s₁(σ)/√m_max",
                  "planted": {k: v for k, v in planted.items() if v is not None}}
+    if ctx.data is not None:
+        ev.config["data"] = describe(ctx.data, n=cfg["n"], d=cfg["d"], seed=ctx.seed)
     ev.notes += [
         "Each network has its own seed (SeedSequence of master seed, σ, H, m, replicate), so the (width, "
         "replicate) errors are independent; their spread shrinks with m, hence HC3 standard errors.",
@@ -271,6 +317,7 @@ def check_ntk_concentration(ctx: RunContext, **planted: Any) -> Evidence:
         "−0.47…−0.50 (bias ≈ +0.015, about a tenth of an interval half-width); reported, not corrected.",
         "measurements.configs[*].errors holds every raw error (rows: widths, columns: replicates) for refitting."]
     rows: dict[str, Any] = {}
+    control = Evidence(CLAIM_ID, CHECK_ID, ctx.tier, seeds=[ctx.seed], solver_statuses=["not-applicable"])
     # Networks are built and measured on NETWORK_THREADS threads (weight sampling dominates and releases the
     # GIL); every network has its own seed, so the results do not depend on the scheduling.
     with ThreadPoolExecutor(max_workers=NETWORK_THREADS) as pool:
@@ -278,25 +325,84 @@ def check_ntk_concentration(ctx: RunContext, **planted: Any) -> Evidence:
             seeds = [[_net_seed(ctx.seed, act, depth, m, r) for r in range(cfg["replicates"])]
                      for m in _widths(cfg, depth)]
             rows[f"{act}/H={depth}"] = measure_config(ev, pool, X, act, depth, _widths(cfg, depth), seeds,
-                                                      confidence, rate, planted, ctx.device)
-    ev.measurements = {"configs": rows, "n": cfg["n"], "d": cfg["d"]}
+                                                      confidence, rate, planted, ctx.device, control)
+    ev.measurements = {"configs": rows, "n": cfg["n"], "d": cfg["d"], "power": _power_table(rows, rate)}
+    ev.add_control("one layer off", "each network of depth H measured against the analytic NTK of depth H + 1 "
+                                    "(same networks, same fit and tolerances)", control)
+    detect = [r["fit"]["detectable_error_80"] for r in rows.values()]
+    ev.notes.append(f"Power: at its per-configuration level the design detects a slope error of "
+                    f"{min(detect):.3f}…{max(detect):.3f} (80 % power, per configuration; table 'power'); a "
+                    f"deviation smaller than that passes unseen. Point estimates "
+                    f"{min(r['fit']['slope'] for r in rows.values()):.3f}…"
+                    f"{max(r['fit']['slope'] for r in rows.values()):.3f}, interval widths "
+                    f"{min(r['fit']['ci_width'] for r in rows.values()):.3f}…"
+                    f"{max(r['fit']['ci_width'] for r in rows.values()):.3f}.")
     ev.wall_time_s = time.perf_counter() - start
     return ev
 
 
+def _power_table(rows: dict[str, Any], rate: float) -> dict[str, Any]:
+    """Per configuration: point estimate, interval, its width, distance of the estimate from the claimed rate,
+    and the smallest slope error detected with 80 % power."""
+    return {"columns": ["configuration", "slope", "interval", "width", "|slope − claimed|", "detectable error (80 %)"],
+            "rows": [[label, round(r["fit"]["slope"], 4), [round(r["fit"]["ci_low"], 4), round(r["fit"]["ci_high"], 4)],
+                      round(r["fit"]["ci_width"], 4), round(abs(r["fit"]["slope"] - rate), 4),
+                      round(r["fit"]["detectable_error_80"], 4)] for label, r in rows.items()]}
+
+
+def _layer_off_control(control: Evidence, X, act, depth, widths, errors, where, seeds, confidence, rate, tol,
+                       device, planted, theta_off) -> None:
+    """The control rows of one configuration: the networks of depth H against Θ of depth H + 1 (the error then
+    stays O(1): no m^(−1/2) rate, no small error), re-verified like the real rows."""
+    label = f"{act}/H={depth} vs Θ of depth {depth + 1}"
+    fit = _fit(widths, errors, confidence)
+    slope_row = control.compare(f"{label}: slope of log error vs log m", fit["slope"], rate, "contains",
+                                interval=(fit["ci_low"], fit["ci_high"]), tolerance=0.0,
+                                tolerance_name=f"{100 * confidence:.2f}% HC3 t-interval (as the real rows)")
+    size_row = control.compare(f"{label}: mean error at m={widths[-1]}", float(errors[-1].mean()), tol, "<=",
+                               tolerance=0.0, tolerance_name="as the real rows")
+    control.measurements.setdefault("configs", {})[label] = {"errors": errors.tolist(), "fit": fit}
+    # One re-verified counterexample decides the control; the (expensive) scipy re-verification of the further
+    # configurations' failures is skipped — their rows still record the failure.
+    if not (slope_row.holds and size_row.holds) and not any(c.reverified for c in control.counterexamples):
+        control.counterexamples.extend(_reverify(X, act, depth, widths, errors, where, seeds, confidence, rate, tol,
+                                                 slope_row.holds, size_row.holds, label, device, planted,
+                                                 theta_off, kernel_depth=depth + 1))
+
+
 def _reverify(X, act, depth, widths, errors, where, seeds, confidence, rate, tol, slope_holds, size_holds,
-              label, device, planted) -> list[Counterexample]:
+              label, device, planted, theta, kernel_depth: int | None = None) -> list[Counterexample]:
     """Recompute each failure independently: the fit from the recorded errors by another code path, and the
     recorded error of the worst network at the largest width (at its worst entry) by autograd + the scipy
-    reference kernel."""
+    reference kernel. A recomputed error that disagrees with the recorded one is itself a counterexample
+    (recorded and recomputed values both kept; the judge rules the disagreement violated)."""
     worst = int(np.argmax(errors[-1]))
     i, j = where[-1][worst]
-    recomputed = _autograd_error(X, i, j, act, depth, widths[-1], seeds[-1][worst], device, planted)
+    spot = _spot_check(X, i, j, act, depth, widths[-1], seeds[-1][worst], device, planted, theta[i, j],
+                       kernel_depth)
     recorded = float(errors[-1][worst])
+    recomputed = spot["error_independent"]
     same = abs(recomputed - recorded) <= REVERIFY_REL_TOL * max(1.0, recorded)
     spot = {"width": widths[-1], "seed": seeds[-1][worst], "entry": [i, j], "recorded_error": recorded,
-            "recomputed_error": recomputed}
+            "recomputed_error": recomputed, **spot}
     out = []
+    failed_row = f"{label}: slope of log error vs log m" if not slope_holds else f"{label}: mean error at m={widths[-1]}"
+    if not same:
+        emp_gap = abs(spot["empirical_recorded_path"] - spot["empirical_autograd"])
+        ker_gap = abs(spot["claimed_closed_form"] - spot["claimed_scipy"])
+        culprit = ("the empirical NTK under test (structured vs autograd differ by "
+                   f"{emp_gap:.3g})" if emp_gap >= ker_gap else
+                   f"the claimed kernel (closed form vs scipy quadrature differ by {ker_gap:.3g})")
+        reproduced = abs(spot["error_recorded_path"] - recorded) <= REVERIFY_REL_TOL * max(1.0, recorded)
+        out.append(Counterexample(
+            failed_row, f"re-verification disagrees with the recorded error of the worst network at "
+                        f"m={widths[-1]}: {culprit}; the recorded value "
+                        f"{'reproduces' if reproduced else 'does NOT reproduce'} on its own code path",
+            {"activation": act, "depth": depth, "spot_check": spot},
+            recomputed_measured=recomputed, recomputed_bound=tol,
+            method="worst network rebuilt; Θ_m by torch.autograd gradients, Θ by nested scipy quadrature "
+                   "(reference_pair_terms)",
+            reverified=False, recorded_measured=recorded, agreement_rtol=REVERIFY_REL_TOL))
     if not slope_holds:
         slope, lo, hi = _refit_independently(widths, errors.tolist(), confidence)
         out.append(Counterexample(

@@ -14,6 +14,9 @@ restarts). Three kinds of comparison:
    the strongest PGD must close the gain to within ATTACK_REACH_REL_TOL: mean L_A ≥ mean L*_grid −
    τ·(mean L*_grid − mean L_clean). Plus, always, L_A ≤ the sound CROWN upper bound of L* per point.
 
+Control: the trend comparison with the rungs FGSM and PGD(k) in reverse order (the stronger claimed the weaker):
+a ladder whose rungs differ measurably fails it; a ladder of equally weak attacks would pass.
+
 Reported per attack: the gaps mean(U − L_A) (to the certified upper bound) and mean(best − L_A) (to the best
 verified point of any attack). Failures are re-verified by recomputing the losses in plain float64 numpy.
 """
@@ -39,6 +42,9 @@ CLAIM_ID, CHECK_ID = "C6-surrogate-vs-robust", "C6-attack-strength"
 ATTACK_TREND_REL_TOL = 0.05  # of the weaker attack's gain over the clean loss (see module docstring)
 ATTACK_REACH_REL_TOL = 0.05  # of the certified gain L*_grid − L_clean left to the strongest PGD
 SOUNDNESS_TOL_F64 = 1e-9     # L_A ≤ U: round-off only (relaxations are padded by 1e-12 relative)
+# The control's pairs (weaker, stronger) claimed in reverse: FGSM vs PGD(k) is the smallest step of the ladder that
+# should be measurable (k projected steps against one signed step at d = 10).
+CONTROL_RUNGS = (("fgsm", "pgd-weak"),)
 
 _TIERS = {
     "fast": dict(trend=dict(d=10, width=32, depth=2, n=24, radius=0.2, activations=("relu", "softplus", "tanh"),
@@ -130,12 +136,23 @@ def _run_case(ev: Evidence, case: AttackCase, cfg: dict, seed: int, pgd: type[PG
                             for k, v in values.items()}}
 
 
+def _reversed_ladder(control: Evidence, case: AttackCase, names: dict, P: dict, clean: float) -> None:
+    """The control rows of one trend case: L_A(stronger) ≤ L_A(weaker) + τ·gain, which a ladder whose rungs
+    differ measurably must fail. A ladder of equally weak attacks (e.g. PGD that never leaves x) passes it."""
+    for weak, strong in CONTROL_RUNGS:
+        _mean_relation(control, case, f"reversed trend {names[strong].name} ≤ {names[weak].name} (means)",
+                       (names[strong].name, P[strong]), (names[weak].name, P[weak]), clean, ATTACK_TREND_REL_TOL,
+                       "ATTACK_TREND_REL_TOL × gain of the stronger attack", "weak")
+
+
 LADDER = ("random", "fgsm", "pgd-weak", "pgd-strong")
 
 
-def trend_case(ev: Evidence, case: AttackCase, cfg: dict, seed: int, pgd: type[PGD]) -> dict | None:
+def trend_case(ev: Evidence, case: AttackCase, cfg: dict, seed: int, pgd: type[PGD],
+               control: Evidence | None = None) -> dict | None:
     """One trend configuration: soundness against CROWN, restart nesting, and each rung of the ladder against the
-    next on mean L_A (tolerance ATTACK_TREND_REL_TOL of the weaker attack's gain); None when inconclusive."""
+    next on mean L_A (tolerance ATTACK_TREND_REL_TOL of the weaker attack's gain), plus the reversed-ladder rows
+    into ``control`` when given; None when inconclusive."""
     out = _run_case(ev, case, cfg, seed, pgd, None)
     if out is None:
         return None
@@ -145,6 +162,8 @@ def trend_case(ev: Evidence, case: AttackCase, cfg: dict, seed: int, pgd: type[P
         _mean_relation(ev, case, f"trend {names[weak].name} ≤ {names[strong].name} (means)",
                        (names[weak].name, P[weak]), (names[strong].name, P[strong]), out["clean"],
                        ATTACK_TREND_REL_TOL, "ATTACK_TREND_REL_TOL × gain of the weaker attack", "weak")
+    if control is not None:
+        _reversed_ladder(control, case, names, P, out["clean"])
     return out
 
 
@@ -181,8 +200,9 @@ def _measure(ctx: RunContext, pgd: type[PGD]) -> Evidence:
                                          "ATTACK_REACH_REL_TOL": ATTACK_REACH_REL_TOL,
                                          "SOUNDNESS_TOL_F64": SOUNDNESS_TOL_F64}})
     trend, reach = {}, {}
+    control = Evidence(CLAIM_ID, CHECK_ID, ctx.tier, seeds=[ctx.seed])
     for case in _cases(cfg["trend"], ctx.seed, 0):
-        out = trend_case(ev, case, cfg, ctx.seed, pgd)
+        out = trend_case(ev, case, cfg, ctx.seed, pgd, control)
         if out is not None:
             trend[case.name] = out
     for case in _cases(cfg["reach"], ctx.seed, 1000):
@@ -196,6 +216,8 @@ def _measure(ctx: RunContext, pgd: type[PGD]) -> Evidence:
                        "ATTACK_REACH_REL_TOL × certified gain L*_grid − L_clean", "weak")
         reach[case.name] = out
     ev.measurements = {"trend_cases": trend, "reach_cases": reach}
+    ev.add_control("reversed ladder", f"each pair of rungs {CONTROL_RUNGS} in reversed order (the stronger attack "
+                                      "claimed the weaker); same points, same tolerance", control)
     for label, group in (("d=10 trend", trend), ("d=2 reach", reach)):
         if group:
             names = list(next(iter(group.values()))["gap_to_upper"])

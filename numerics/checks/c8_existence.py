@@ -16,6 +16,7 @@ separation), with hinge loss and sphere-cap perturbations:
    and the slope of log R vs log(1/δ_sep) per d;
 4. the symbolic R(d, δ_sep, ε) of theory.existence (defaults) must lie above the measurement: R_upper ≤ R_sym
    (consistent); R_sym < R_lower would refute it (re-verified by the direct formulation's certified bound).
+Control: the '→ ε' comparison at R = 0.8·R_lower(ε), below the certified threshold, must fail (certified).
 
 The RKHS norm here is the ball radius of the infinite-width linearized net: for a finite net
 ‖W* − W(0)‖_F = ‖f‖_{H_m} exactly (numerics.training.kernel_comparator), and H_m → H as m grows. The initial output
@@ -25,8 +26,20 @@ f(W(0), ·) is not part of the kernel problem (it is in the network comparator).
 labelled sets only): for the two-layer relu2 net f(W, x) + f(W, −x) = (1/√m)Σ_r a_r√c_σ(w_rᵀx)² is a quadratic
 form for every W and m. On 12 equally spaced points of S¹ with alternating labels (antipodes share a label)
 Σ_j y_j f(x_j) = Σ_k s_k q(x_k) = 0 exactly, so the mean hinge loss — hence L*(W) — is ≥ 1 for EVERY W: the
-existence claim fails for this separable data at every R and width. It holds under the antipodal separation
-used by ``check_robust_loss_vs_R`` (or with a bias/constant input coordinate). Verdict: refuted-as-stated.
+existence claim fails for this separable data at every R and width. Label: "refuted as reconstructed
+(bias-free): an expressiveness gap, present for the clean loss" — the clean hinge loss is already ≥ 1, so this
+is a gap of our bias-free reconstruction's function class, not a robustness finding. It holds under the
+antipodal separation used by ``check_robust_loss_vs_R``.
+
+``check_bias_variant`` measures the remedy instead of asserting it: the same kind of data (same-labelled
+antipodes: the 12-point set above at d = 2, seeded symmetric separable sets at d ≥ 3), lifted by a constant
+coordinate x ↦ (x·cos φ, sin φ) (a first-layer bias), with sphere caps of the same angle on S^d (a superset of
+the lifted caps, so certified losses are upper bounds for the bias model): certified brackets of R*(ε) per d,
+the lifted separation, the bias-free weak-duality bound on the unlifted data for contrast, and R_upper
+against the symbolic R(d + 1, δ_sep, ε). Verdict: holds-under (with a bias / constant coordinate).
+
+Length (~540 lines): one claim's three numerical checks share the data, kernels, solver set-up and the symbolic
+radius; keeping them together keeps each variant beside the one it qualifies.
 
 Parameters that planted errors replace (numerics/planted/registry.py): ``kernel`` (the NTK class the solver
 uses; planted: one that drops its first summand), ``linear_inner_max`` (the linear kernel's exact inner
@@ -53,27 +66,35 @@ from numerics.ntk.analytic import analytic_ntk
 from numerics.network.perturbations import PerturbationSet
 from numerics.robust_kernel.cutting_planes import linear_exact, solve_robust
 from numerics.robust_kernel.program import RobustKernelSolverError, robust_kernel_problem, solve_finite
-from numerics.network.separable_data import separable_sphere_data
-from theory.evidence import Counterexample, Evidence, RunContext
+from numerics.network.separable_data import separable_sphere_data, separations, set_distances
+from theory.evidence import HOLDS_UNDER, REFUTED_AS_STATED, Counterexample, Evidence, RunContext
+from theory.tolerances import tolerance
 
 CLAIM = "C8-robust-net-exists"
-# torch closed-form NTK vs numerics.ntk.analytic.analytic_ntk (both float64 closed forms; they agree to ~3e-15).
-NTK_AGREEMENT_RTOL = 1e-10
-# The solver's certified (exact, for linear f) robust loss and the docs/claims.md §7 closed form at the same w: the
-# same number computed two ways in float64, so only rounding separates them.
-LINEAR_CLOSED_FORM_ATOL = 1e-9
-# The closed-form optimum (an independent cvxpy/Clarabel solve, accurate to ~1e-8) must lie in the certified
-# bracket of the robust solver up to the solvers' accuracy.
-BRACKET_ATOL = 1e-6
-# Measured separation vs the requested δ_sep (closed forms in float64).
-SEPARATION_ATOL = 1e-12
-# f(x) + f(−x) against the quadratic form xᵀQx, relative to the scale of the terms (float64 rounding).
-QUADRATIC_IDENTITY_RTOL = 1e-12
-# The kernel side of the obstruction: at RKHS radius 100 the weak-duality bound (R·‖v‖_K term) loses up to
-# R × the solver's ~1e-8 accuracy, so the exact value 1 is met to ~1e-6; 1e-4 is the named slack.
+_MAIN, _OBSTRUCTION, _BIAS = "C8-robust-loss-vs-R", "C8-antipodal-obstruction", "C8-bias-variant"
+# Pre-registered in theory/tolerances.py (justifications there): float64 agreement of the two NTK closed forms,
+# of the certified linear robust loss with its closed form, the solvers' accuracy for the closed-form optimum in
+# the certified bracket, the measured separation, weak-duality rounding, W* ∈ B(R); the quadratic identity
+# f(x) + f(−x) = xᵀQx, the kernel side of the obstruction at radius 100 and the clean-loss rounding.
+NTK_AGREEMENT_RTOL = tolerance(_MAIN, "NTK_AGREEMENT_RTOL")
+LINEAR_CLOSED_FORM_ATOL = tolerance(_MAIN, "LINEAR_CLOSED_FORM_ATOL")
+BRACKET_ATOL = tolerance(_MAIN, "BRACKET_ATOL")
+SEPARATION_ATOL = tolerance(_MAIN, "SEPARATION_ATOL")
+DUAL_ROUNDING_ATOL = tolerance(_MAIN, "DUAL_ROUNDING_ATOL")
+BALL_RTOL_F64 = tolerance(_MAIN, "BALL_RTOL_F64")
+QUADRATIC_IDENTITY_RTOL = tolerance(_OBSTRUCTION, "QUADRATIC_IDENTITY_RTOL")
 OBSTRUCTION_KERNEL_R = 100.0
-OBSTRUCTION_DUAL_ATOL = 1e-4
+OBSTRUCTION_DUAL_ATOL = tolerance(_OBSTRUCTION, "OBSTRUCTION_DUAL_ATOL")
+LOSS_ROUNDING_ATOL = tolerance(_OBSTRUCTION, "LOSS_ROUNDING_ATOL")
 OBSTRUCTION_OFFSET = 3.0  # W = W(0) + 3·N(0, I): a point of the ball far from W(0) (the identity holds for every W)
+# The bias variant: the constant coordinate sin φ (a first-layer bias), and its dimensions per tier.
+BIAS_ANGLE = math.pi / 6
+BIAS_PAIRS = 6                 # seeded symmetric data at d ≥ 3: 6 points and their same-labelled antipodes
+BIAS_DIMS = {"fast": (2, 3), "full": (2, 3, 4)}
+OBSTRUCTION_LABEL = "refuted as reconstructed (bias-free): an expressiveness gap, present for the clean loss"
+# The control's radius, as a fraction of the certified R_lower(ε): the optimal robust loss exceeds ε there, and the
+# cutting-plane bracket (tol 0.02) must certify it (measured: lower bound 0.19 > ε = 0.1 at 0.8, 0.38 at 0.5).
+CONTROL_RADIUS_FACTOR = 0.8
 
 TIERS: dict[str, dict[str, Any]] = {
     "fast": {"dims": (2, 3, 4), "seps": (0.15, 0.3), "n": 8, "cap": 0.05, "eps": 0.1, "tol": 0.02,
@@ -222,7 +243,7 @@ def _curve(ev: Evidence, cfg: dict, base: dict, seed: int) -> list[dict[str, Any
     for a, b in zip(rows, rows[1:]):
         ev.compare(f"optimal robust loss is non-increasing in R: lower(R={b['R']:.4g}) ≤ upper(R={a['R']:.4g})",
                    b["lower"], a["upper"] if a["upper"] is not None else math.inf, "<=",
-                   tolerance=1e-9, tolerance_name="dual-bound rounding")
+                   tolerance=DUAL_ROUNDING_ATOL, tolerance_name="DUAL_ROUNDING_ATOL")
     last = rows[-1]
     if last["upper"] is None:
         ev.inconclusive_reasons.append(f"no certified robust loss at R={last['R']:.4g} ({last['status']})")
@@ -230,6 +251,29 @@ def _curve(ev: Evidence, cfg: dict, base: dict, seed: int) -> list[dict[str, Any
         ev.compare(f"optimal robust loss → 0: certified upper at R={last['R']:.4g} ≤ ε", last["upper"], cfg["eps"],
                    "<=", tolerance=0.0, tolerance_name="exact (certified)")
     return rows
+
+
+def _small_radius_control(ev: Evidence, cfg: dict, base: dict, seed: int) -> None:
+    """The control: the '→ ε' comparison at R = CONTROL_RADIUS_FACTOR·R_lower(ε), below the certified threshold,
+    where the optimal robust loss must exceed ε; re-verified by the direct formulation's certified lower bound."""
+    control = Evidence(CLAIM, ev.check_id, ev.tier, seeds=list(ev.seeds))
+    problem, radius = base["problem"], CONTROL_RADIUS_FACTOR * base["R_lower"]
+    p = robust_kernel_problem(problem.X, problem.y, problem.kernel, problem.pset, problem.loss, radius=radius)
+    res = solve_robust(p, tol=cfg["tol"], seed=seed, cell_budget=cfg["cell_budget"])
+    control.solver_statuses += res.solver_statuses
+    row = control.compare(f"optimal robust loss ≤ ε at R = {CONTROL_RADIUS_FACTOR:g}·R_lower = {radius:.4g} "
+                          "(certified lower bound)", res.lower, cfg["eps"], "<=", tolerance=0.0,
+                          tolerance_name="exact (certified)", d=base["d"], delta_sep=base["delta_sep"])
+    if not row.holds:
+        direct = solve_finite(p, res.points, res.owner, formulation="direct")
+        control.counterexamples.append(Counterexample(
+            row.name, "below the certified threshold every f of the ball has robust loss above ε",
+            {"d": base["d"], "delta_sep": base["delta_sep"], "R": radius, "eps": cfg["eps"]},
+            recomputed_measured=direct.lower, recomputed_bound=cfg["eps"],
+            method="direct formulation (f = Kβ, ‖Lᵀβ‖ ≤ R) on the cutting-plane points: certified lower bound",
+            reverified=bool(direct.lower > cfg["eps"] and direct.status == "optimal")))
+    ev.add_control("radius below threshold", f"the same '→ ε' comparison at R = {CONTROL_RADIUS_FACTOR:g}·R_lower(ε) "
+                                             "instead of a radius above R_upper(ε)", control)
 
 
 def _symbolic_comparison(ev: Evidence, cfg: dict, m: dict) -> None:
@@ -276,7 +320,7 @@ def _network_realization(ev: Evidence, cfg: dict, base: dict, seed: int) -> list
         ev.solver_statuses += sol.result.solver_statuses
         lower, upper, method = certify_robust_loss(net, sol.weights, X, y, data.pset, get_loss("hinge"))
         ev.compare(f"network realization m={m}: W* ∈ B(R) (per-layer-R)", max(sol.distances), sol.radius, "<=",
-                   tolerance=sol.radius * 1e-12, tolerance_name="BALL_RTOL_F64")
+                   tolerance=sol.radius * BALL_RTOL_F64, tolerance_name="BALL_RTOL_F64")
         rows.append({"width": m, "certified_upper": float(upper.mean()), "attack_lower": float(lower.mean()),
                      "linearized_lower": sol.result.lower, "linearized_value": sol.result.attack_value,
                      "distance": max(sol.distances), "certificate": method})
@@ -315,6 +359,7 @@ def _robust_loss_vs_R(ctx: RunContext, kernel_cls: type[NTKKernel], linear_inner
                 measured.append(_measure_radius(ev, cfg, d, sep, ctx.seed, kernel))
         base = next(m for m in measured if m["R_upper"] is not None)
         curve = _curve(ev, cfg, base, ctx.seed)
+        _small_radius_control(ev, cfg, base, ctx.seed)
         smallest = min((m for m in measured if m["R_upper"] is not None and m["d"] <= 3), key=lambda m: m["R_upper"])
         network = _network_realization(ev, cfg, smallest, ctx.seed)
     except RobustKernelSolverError as exc:
@@ -398,8 +443,8 @@ def obstruction_width(ev: Evidence, m: int, seed: int, gen: torch.Generator, off
                 reverified=bool(redo / scale > QUADRATIC_IDENTITY_RTOL)))
     with torch.no_grad():
         clean = float(get_loss("hinge").value(net(Xt), torch.as_tensor(y)).mean())
-    ev.compare(f"m={m}: clean hinge loss ≥ 1 (hence L*(W) ≥ 1)", clean, 1.0, ">=", tolerance=1e-12,
-               tolerance_name="float64 rounding")
+    ev.compare(f"m={m}: clean hinge loss ≥ 1 (hence L*(W) ≥ 1)", clean, 1.0, ">=", tolerance=LOSS_ROUNDING_ATOL,
+               tolerance_name="LOSS_ROUNDING_ATOL")
 
 
 def check_antipodal_obstruction(ctx: RunContext, *, obstruction_activation: str = "relu2") -> Evidence:
@@ -435,11 +480,132 @@ def _antipodal_obstruction(ctx: RunContext, obstruction_activation: str) -> Evid
                res.lower, 1.0, ">=", tolerance=OBSTRUCTION_DUAL_ATOL, tolerance_name="OBSTRUCTION_DUAL_ATOL")
     ev.measurements.update({"separation": sep, "kernel_lower": res.lower, "kernel_attack_value": res.attack_value,
                             "kernel_radius": OBSTRUCTION_KERNEL_R})
-    ev.construction_verdict = "refuted-as-stated"
+    ev.construction_verdict, ev.construction_label = REFUTED_AS_STATED, OBSTRUCTION_LABEL
     ev.notes += ["conventions: bias-free two-layer relu2 net, C8's separation of differently labelled sets only → "
-                 "refuted (L*(W) ≥ 1 for every W, R and m on this data); with antipodal separation as in "
-                 "C8-robust-loss-vs-R, or with a bias/constant input coordinate → not affected (holds-under)",
+                 "refuted as reconstructed (L*(W) ≥ 1 for every W, R and m on this data). It is an expressiveness "
+                 "gap of the bias-free function class: the CLEAN hinge loss is already ≥ 1, so no robustness "
+                 "question arises. With antipodal separation as in C8-robust-loss-vs-R it does not apply; with a "
+                 "bias / constant input coordinate it is lifted — measured by C8-bias-variant, not asserted here",
                  "proof: Σ_j y_j f(x_j) = Σ_k s_k(f(x_k) + f(−x_k)) = Σ_k s_k x_kᵀQx_k = 0, so "
                  "mean max(0, 1 − y f) ≥ 1 − mean y f = 1"]
+    ev.wall_time_s = time.perf_counter() - start
+    return ev
+
+
+# ---------------------------------------------------------------- the bias / constant-coordinate variant
+def lift(X: np.ndarray, angle: float = BIAS_ANGLE) -> np.ndarray:
+    """x ↦ (x·cos φ, sin φ): unit inputs with a constant coordinate (a first-layer bias) on S^d."""
+    return np.hstack([X * math.cos(angle), np.full((len(X), 1), math.sin(angle))])
+
+
+def symmetric_data(pairs: int, d: int, pset: PerturbationSet, delta_sep: float, seed: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Points x_k on S^(d−1) with alternating labels and their antipodes −x_k with the SAME label (the data the
+    antipodal separation excludes), kept greedily when every differently labelled pair of sets is δ_sep apart."""
+    rng = np.random.default_rng(seed)
+    kept: list[np.ndarray] = []
+    labels: list[float] = []
+    for _ in range(2000 * pairs):
+        if len(kept) == pairs:
+            break
+        x = rng.standard_normal(d)
+        x /= np.linalg.norm(x)
+        y = 1.0 if len(kept) % 2 == 0 else -1.0
+        if kept:
+            others = np.array(kept + [-v for v in kept])
+            other_labels = np.array(labels + labels)
+            dist = set_distances(pset, np.array([x, -x]), others)
+            if np.any(dist[:, other_labels != y] < delta_sep):
+                continue
+        kept.append(x)
+        labels.append(y)
+    if len(kept) < pairs:
+        raise RobustKernelSolverError(f"could not place {pairs} symmetric pairs at δ_sep = {delta_sep} in d = {d}",
+                                      "data generation failed")
+    return np.array(kept + [-v for v in kept]), np.array(labels + labels)
+
+
+def bias_dimension(ev: Evidence, d: int, cfg: dict, sep: float, pset: PerturbationSet, kernel: NTKKernel,
+                   seed: int) -> dict[str, Any]:
+    """One d of the bias variant: the lifted data's separation, the certified bracket of R*(ε) with its certified
+    robust loss against ε and R_upper against the symbolic R(d + 1, δ_sep, ε), and the bias-free weak-duality
+    bound on the unlifted data (compared at d = 2); returns the table row (RobustKernelSolverError propagates)."""
+    X, y = _obstruction_data() if d == 2 else symmetric_data(BIAS_PAIRS, d, pset, sep, seed + d)
+    Z = lift(X)
+    lifted_sep = separations(pset, Z, y)[0]
+    ev.compare(f"d={d}: lifted data keep C8's hypothesis: separation of differently labelled caps ≥ 0 "
+               "(the measured value is the lifted δ_sep)", lifted_sep, 0.0, ">=", tolerance=0.0,
+               tolerance_name="exact (closed form)")
+    res = solve_robust(robust_kernel_problem(Z, y, kernel, pset, "hinge", radius=1.0), tol=cfg["tol"],
+                       target=cfg["eps"], seed=seed, max_rounds=20, cell_budget=cfg["cell_budget"])
+    ev.solver_statuses += res.solver_statuses
+    free = solve_robust(robust_kernel_problem(X, y, kernel, pset, "hinge", radius=OBSTRUCTION_KERNEL_R),
+                        tol=1e-3, initial_samples=4, seed=seed, max_rounds=10, certify=False)
+    ev.solver_statuses += free.solver_statuses
+    if d == 2:
+        ev.compare("d=2, same data without the bias: weak-duality lower bound of L* at R = 100 ≥ 1 (the "
+                   "obstruction)", free.lower, 1.0, ">=", tolerance=OBSTRUCTION_DUAL_ATOL,
+                   tolerance_name="OBSTRUCTION_DUAL_ATOL")
+    row = {"d": d, "lifted_separation": lifted_sep, "R_lower": res.lower, "R_upper": res.upper,
+           "status": res.status, "certified_robust_loss": res.certificate.get("certified_robust_loss"),
+           "bias_free_lower_at_R100": free.lower}
+    if res.upper is None:
+        ev.inconclusive_reasons.append(f"d={d}: no certified R_upper for the bias variant ({res.status})")
+    else:
+        ev.compare(f"d={d}: bias variant: certified robust loss ≤ ε at R_upper = {res.upper:.4g}",
+                   float(row["certified_robust_loss"]), cfg["eps"], "<=", tolerance=0.0,
+                   tolerance_name="exact (certified)")
+        try:
+            row["R_symbolic"] = _symbolic_radius(d + 1, lifted_sep, cfg["eps"])
+            ev.compare(f"d={d}: bias variant: R_upper(ε) ≤ symbolic R(d + 1, δ_sep, ε)", res.upper,
+                       row["R_symbolic"], "<=", tolerance=0.0, tolerance_name="exact (certified)")
+        except ImportError:
+            pass
+    return row
+
+
+def check_bias_variant(ctx: RunContext, *, kernel: type[NTKKernel] = NTKKernel) -> Evidence:
+    """C8 with a bias / constant input coordinate on same-labelled-antipode data (module docstring);
+    ``kernel``: the NTK class the solver uses, gated by the cross-check against analytic_ntk."""
+    with single_thread():
+        return _bias_variant(ctx, kernel)
+
+
+def _bias_variant(ctx: RunContext, kernel_cls: type[NTKKernel]) -> Evidence:
+    start = time.perf_counter()
+    cfg = TIERS[ctx.tier]
+    sep = cfg["seps"][-1]
+    dims = BIAS_DIMS[ctx.tier]
+    ev = Evidence(CLAIM, _BIAS, ctx.tier, seeds=[ctx.seed],
+                  config={"dims": list(dims), "lift": "x ↦ (x·cos φ, sin φ)", "phi": BIAS_ANGLE, "cap": cfg["cap"],
+                          "eps": cfg["eps"], "tol": cfg["tol"], "delta_sep (d ≥ 3 data)": sep,
+                          "data": "d = 2: 12 alternating points on S¹ (antipodes share labels); d ≥ 3: "
+                                  f"{BIAS_PAIRS} seeded points and their same-labelled antipodes"})
+    pset = PerturbationSet("sphere-cap", cfg["cap"])
+    kernel = kernel_cls(1, "relu2")
+    rows = []
+    if not _kernel_crosscheck(ev, kernel_cls, ctx.seed):
+        ev.notes.append("the kernel cross-check failed: the bias variant was not measured")
+        ev.wall_time_s = time.perf_counter() - start
+        return ev
+    try:
+        for d in dims:
+            rows.append(bias_dimension(ev, d, cfg, sep, pset, kernel, ctx.seed))
+    except RobustKernelSolverError as exc:
+        ev.inconclusive_reasons.append(f"solver failure: {exc} (status {exc.status})")
+        ev.solver_statuses.append(exc.status)
+    ev.measurements["tables"] = {"C8 with a bias / constant coordinate: R*(ε) per d": {
+        "columns": ["d", "lifted separation", "R_lower (certified)", "R_upper (certified)",
+                    "bias-free: weak-duality lower bound of L* at R = 100"],
+        "rows": [[r["d"], round(r["lifted_separation"], 4), r["R_lower"], r["R_upper"],
+                  round(r["bias_free_lower_at_R100"], 6)] for r in rows]}}
+    ev.measurements["radius_table"] = rows
+    ev.construction_verdict = HOLDS_UNDER
+    ev.config["kernel_class"] = kernel_cls.__name__
+    ev.construction_label = ("holds under a bias / constant input coordinate: certified R*(ε) = "
+                             + ", ".join(f"[{r['R_lower']:.3g}, {r['R_upper']:.3g}] (d={r['d']})" for r in rows
+                                         if r["R_upper"] is not None))
+    ev.notes.append("the caps live on S^d around the lifted points, a superset of the lifted caps (the constant "
+                    "coordinate may move too), so each certified robust loss bounds the bias model's from above")
     ev.wall_time_s = time.perf_counter() - start
     return ev

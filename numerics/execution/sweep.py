@@ -8,7 +8,9 @@ the order of ``configs``. One executor runs them:
   (safe with torch and threads; each worker gets ``cpu_count // N`` BLAS/OpenMP threads);
 - ``scheduler="tcp://host:8786"``: a Dask distributed cluster (extra ``[dask]``; dask is imported only
   then). A scheduler that cannot be reached, or that has no worker, is an ``InputError`` after at most
-  ``SCHEDULER_TIMEOUT_S`` seconds — never a hang.
+  ``SCHEDULER_TIMEOUT_S`` seconds — never a hang. ``check_scheduler`` (run by the CLI before any work)
+  probes the address in a child process with a hard deadline, so an address that accepts TCP but does not
+  speak Dask (or hangs in the handshake) is refused too.
 
 Contract for ``fn``: a module-level function (importable by name, so that spawned processes and Dask
 workers can unpickle it) taking one configuration — a dict of JSON values — whose randomness comes
@@ -49,9 +51,12 @@ import concurrent.futures as cf
 import contextlib
 import hashlib
 import importlib
+import importlib.util
 import json
 import multiprocessing
 import os
+import socket
+import subprocess
 import sys
 import tempfile
 import warnings
@@ -61,7 +66,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from theory.errors import InputError
+from theory.errors import EnvironmentFault, InputError
 
 SCHEDULER_TIMEOUT_S = 10.0  # connect + first-worker wait; well inside the 30 s a user should wait for an error
 CACHE_FORMAT = "advaudit.sweep-cache"
@@ -74,6 +79,10 @@ _shared: list[Any] = []  # the rich Progress lent by ``shared_progress`` (at mos
 
 class SweepCacheWarning(UserWarning):
     """A cache entry could not be used and was recomputed."""
+
+
+class SchedulerUnavailable(InputError, EnvironmentFault):
+    """The Dask scheduler cannot be used: bad input before a run, an environment fault during one."""
 
 
 def run_sweep(fn: Callable[[dict[str, Any]], Any], configs: Sequence[Mapping[str, Any]], *, workers: int = 1,
@@ -205,14 +214,96 @@ def code_version(extra_module_file: str | None = None) -> str:
     return digest.hexdigest()
 
 
-def check_scheduler(address: str, *, timeout_s: float | None = None) -> int:
-    """Connect to a Dask scheduler and wait for a worker (``SCHEDULER_TIMEOUT_S`` by default); return the
-    worker count, or raise InputError."""
-    client = _connect(address, SCHEDULER_TIMEOUT_S if timeout_s is None else timeout_s)
+_PROBE = """
+import sys
+from distributed import Client
+address, timeout = sys.argv[1], float(sys.argv[2])
+try:
+    client = Client(address, timeout=timeout, set_as_default=False)
+except (OSError, TimeoutError) as exc:
+    print("unreachable", " ".join(str(exc).split())[:200]); sys.exit(0)
+except ValueError as exc:
+    print("bad-address", " ".join(str(exc).split())[:200]); sys.exit(0)
+except BaseException as exc:
+    print("not-dask", type(exc).__name__, " ".join(str(exc).split())[:200]); sys.exit(0)
+try:
+    client.wait_for_workers(1, timeout=timeout)
+    print("ok", len(client.scheduler_info().get("workers", {})))
+except BaseException as exc:
+    print("no-worker", type(exc).__name__, " ".join(str(exc).split())[:200])
+finally:
+    client.close()
+"""
+
+
+def _socket_probe(address: str, timeout: float) -> None:
+    """For a tcp address: connect and read the greeting a Dask scheduler sends at once (its handshake names
+    'compression' and 'python'); an unreachable, silent or foreign server is refused within ``timeout``."""
+    scheme, _, rest = address.strip().rpartition("://")
+    if scheme not in ("", "tcp"):
+        return  # tls://, ucx://, …: left to the child's Client
+    host, _, port_text = rest.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise SchedulerUnavailable(f"--scheduler {address!r} is not a scheduler address like 'tcp://host:8786'")
     try:
-        return len(client.scheduler_info().get("workers", {}))
-    finally:
-        client.close()
+        with socket.create_connection((host, int(port_text)), timeout=timeout) as conn:
+            conn.settimeout(timeout)
+            greeting = b""
+            try:
+                while len(greeting) < 4096 and not (b"compression" in greeting and b"python" in greeting):
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    greeting += chunk
+            except TimeoutError:
+                pass
+    except (OSError, UnicodeError) as exc:
+        raise SchedulerUnavailable(f"cannot reach the Dask scheduler {address!r} within {timeout:g} s: "
+                                   f"{getattr(exc, 'strerror', None) or exc}") from None
+    if not greeting:
+        raise SchedulerUnavailable(f"{address!r} accepted the connection but did not answer as a Dask scheduler "
+                                   f"within {timeout:g} s")
+    if not (b"compression" in greeting and b"python" in greeting):
+        raise SchedulerUnavailable(f"{address!r} answers, but not as a Dask scheduler")
+
+
+def check_scheduler(address: str, *, timeout_s: float | None = None) -> int:
+    """Probe a Dask scheduler in a child process (connect, then wait for a worker; ``SCHEDULER_TIMEOUT_S``
+    each by default, killed after both): return the worker count, or raise ``SchedulerUnavailable`` with one
+    line — unreachable, no worker, or an address that answers but not as a Dask scheduler."""
+    timeout = SCHEDULER_TIMEOUT_S if timeout_s is None else timeout_s
+    if not isinstance(address, str) or not address.strip():
+        raise SchedulerUnavailable(f"scheduler address must be a non-empty string like 'tcp://host:8786', got {address!r}")
+    if importlib.util.find_spec("distributed") is None:
+        raise SchedulerUnavailable("--scheduler needs Dask: pip install 'advaudit[dask]'")
+    if address.startswith("inproc://"):  # a scheduler inside this process: only this process can reach it
+        client = _connect(address, timeout)
+        try:
+            return len(client.scheduler_info().get("workers", {}))
+        finally:
+            client.close()
+    _socket_probe(address, timeout)
+    deadline = 2 * timeout + 60  # two waits, plus the child's start and its import of distributed under load
+    child = subprocess.Popen([sys.executable, "-c", _PROBE, address, repr(float(timeout))], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    try:
+        out, _ = child.communicate(timeout=deadline)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise SchedulerUnavailable(f"{address!r} accepted the connection but did not answer as a Dask scheduler "
+                                   f"within {deadline:g} s") from None
+    status, _, detail = (out.strip().splitlines() or ["not-dask"])[-1].partition(" ")
+    if status == "ok":
+        return int(detail)
+    if status == "unreachable":
+        raise SchedulerUnavailable(f"cannot reach the Dask scheduler {address!r} within {timeout:g} s: {detail}")
+    if status == "bad-address":
+        raise SchedulerUnavailable(f"--scheduler {address!r} is not a scheduler address like 'tcp://host:8786': {detail}")
+    if status == "no-worker":
+        raise SchedulerUnavailable(f"the Dask scheduler {address!r} has no worker after {timeout:g} s")
+    raise SchedulerUnavailable(f"{address!r} is not a Dask scheduler (the handshake failed: {detail or 'no answer'})")
 
 
 # --- executors -------------------------------------------------------------------------------------------
@@ -256,20 +347,20 @@ def _execute_pool(fn: Callable[[dict[str, Any]], Any], pending: list[tuple[str, 
 
 def _connect(address: str, timeout_s: float) -> Any:
     if not isinstance(address, str) or not address.strip():
-        raise InputError(f"scheduler address must be a non-empty string like 'tcp://host:8786', got {address!r}")
+        raise SchedulerUnavailable(f"scheduler address must be a non-empty string like 'tcp://host:8786', got {address!r}")
     try:
         from distributed import Client
     except ImportError:
-        raise InputError("--scheduler needs Dask: pip install 'advaudit[dask]'") from None
+        raise SchedulerUnavailable("--scheduler needs Dask: pip install 'advaudit[dask]'") from None
     try:
         client = Client(address, timeout=timeout_s, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise InputError(f"cannot reach the Dask scheduler {address!r} within {timeout_s:g} s: {exc}") from None
+        raise SchedulerUnavailable(f"cannot reach the Dask scheduler {address!r} within {timeout_s:g} s: {exc}") from None
     try:
         client.wait_for_workers(1, timeout=timeout_s)
     except (OSError, TimeoutError) as exc:
         client.close()
-        raise InputError(f"the Dask scheduler {address!r} has no worker after {timeout_s:g} s: {exc}") from None
+        raise SchedulerUnavailable(f"the Dask scheduler {address!r} has no worker after {timeout_s:g} s: {exc}") from None
     return client
 
 
@@ -378,4 +469,5 @@ def _progress(enabled: bool, description: str, *, total: int) -> Iterator[Callab
 
 
 __all__ = ["run_sweep", "sweep_options", "shared_progress", "cache_key", "code_version", "check_scheduler",
-           "canonical_json", "normalize", "function_name", "SweepCacheWarning", "SCHEDULER_TIMEOUT_S"]
+           "canonical_json", "normalize", "function_name", "SweepCacheWarning", "SchedulerUnavailable",
+           "SCHEDULER_TIMEOUT_S"]

@@ -8,6 +8,7 @@ with W^(1) ∈ R^{m×d}, W^(h) ∈ R^{m×m}, a ∈ R^m and every entry of W(0), 
 from __future__ import annotations
 
 import math
+import os
 
 import torch
 from torch import nn
@@ -17,6 +18,23 @@ from theory.activations import c_sigma, check_activation
 from theory.errors import InputError, positive_int
 
 
+def physical_memory_bytes() -> int | None:
+    """The machine's physical memory (None where the OS does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def check_size(d: int, width: int, depth: int, dtype: torch.dtype) -> None:
+    """InputError naming d, width and depth when the network's two copies (weights and W(0)) of d·m + (H−1)·m² + m entries
+    cannot fit in this machine's memory (rather than a raw allocator error from torch)."""
+    entries = d * width + (depth - 1) * width**2 + width
+    need = 2 * entries * torch.empty((), dtype=dtype).element_size()
+    have = physical_memory_bytes()
+    if have is not None and need > have:
+        raise InputError(f"d={d}, width={width}, depth={depth}: the network needs {need / 2**30:.3g} GiB (weights "
+                         f"and W(0): 2 × (d·m + (H−1)·m² + m) entries), more than this machine's {have / 2**30:.3g} GiB")
 
 
 class FullyConnected(nn.Module):
@@ -31,13 +49,17 @@ class FullyConnected(nn.Module):
         self.activation = check_activation(activation)
         self.train_output = bool(train_output)
         self.seed = int(seed)
+        check_size(self.d, self.width, self.depth, dtype)
         self.scale = math.sqrt(c_sigma(activation) / width)
         self._sigma = sigma(activation)
 
         gen = torch.Generator().manual_seed(self.seed)
         shapes = [(width, d)] + [(width, width)] * (depth - 1)
-        init = [torch.randn(s, generator=gen, dtype=dtype) for s in shapes]
-        a = torch.randn(width, generator=gen, dtype=dtype)
+        try:
+            init = [torch.randn(s, generator=gen, dtype=dtype) for s in shapes]
+            a = torch.randn(width, generator=gen, dtype=dtype)
+        except (MemoryError, torch.OutOfMemoryError) as exc:  # below the machine's memory, above what is free
+            raise InputError(f"width={width}: not enough free memory for the initial weights ({exc})") from None
 
         self.weights = nn.ParameterList([nn.Parameter(w.clone().to(device)) for w in init])
         for h, w in enumerate(init, start=1):

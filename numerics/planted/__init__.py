@@ -8,4 +8,6 @@ broken one. Every entry must be judged ``violated``.
 - ``bounds``    an unsound IBP upper bound
 - ``training``  Algorithm 1 with gradient ascent or the wrong projection radius
 - ``oracles``   a shattering oracle that always answers 'realizable'
+- ``ntk``       a structured empirical NTK with the layer scale dropped from its recursion
+- ``networks``  networks with c_σ read 10 % too large or without the last layer's scale
 """

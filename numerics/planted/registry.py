@@ -12,6 +12,8 @@ from typing import Any
 
 from numerics.planted.attacks import CleanGradientPGD, OutsideBallAttack, WrongSignLinearMaximizer
 from numerics.planted.bounds import ibp_upper_dropped_radius_term
+from numerics.planted.ntk import structured_ntk_unscaled_recursion
+from numerics.planted.networks import UnscaledOutputNet, WrongConstantNet
 from numerics.planted.oracles import AlwaysRealizableOracle
 from numerics.planted.robust_kernel import MissingLayerTermNTK, best_case_linear_inner_max
 from numerics.planted.training import WrongRadiusTrainer, WrongSignTrainer
@@ -66,6 +68,10 @@ def _registry() -> dict[str, dict[str, dict[str, Any]]]:
             "analytic kernel with a wrong c_σ (1.0)": {"c_sigma_override": 1.0},
             "analytic recursion missing the h = 1 term": {"drop_layer_term": 1},
             "claimed rate m^(−1) instead of m^(−1/2)": {"expected_rate": -1.0},
+            "structured empirical NTK without the layer scale in its recursion (caught as an internal "
+            "inconsistency by the autograd re-verification)":
+                {"empirical": structured_ntk_unscaled_recursion,
+                 "config": {"activations": ("relu",), "depths": (2,), "replicates": 4, "log2_width_max_deep": 9}},
         },
         "C6-attack-strength": {
             "PGD with the gradient taken at the clean point": {"pgd": CleanGradientPGD},
@@ -80,6 +86,9 @@ def _registry() -> dict[str, dict[str, dict[str, Any]]]:
         "C8-robust-loss-vs-R": {
             "solver kernel misses a layer term": {"kernel": MissingLayerTermNTK},
             "perturbation moved along +y·w (best case)": {"linear_inner_max": best_case_linear_inner_max},
+        },
+        "C8-bias-variant": {
+            "solver kernel misses a layer term": {"kernel": MissingLayerTermNTK},
         },
         "C8-antipodal-obstruction": {
             "obstruction applied to a softplus net": {"obstruction_activation": "softplus"},
@@ -97,6 +106,9 @@ def _registry() -> dict[str, dict[str, dict[str, Any]]]:
             "q = c − e_j (wrong sign)": {"q_offset": -1},
             "⌊n/2⌋ + 1 groups": {"extra_groups": 1},
         },
+        "C9-known-classes": {
+            "oracle always answers 'realizable'": {"oracle": AlwaysRealizableOracle()},
+        },
         "C9-counts-symbolic": {
             "threshold √(k/(k+1))": {"threshold_form": "sqrt(k/(k+1))"},
             "count n·d without ⌊n/2⌋": {"count_formula": "n*d"},
@@ -107,6 +119,15 @@ def _registry() -> dict[str, dict[str, dict[str, Any]]]:
             "certificate with the wrong sign (upper bound of y·f taken as its lower bound)":
                 {"certify_sign": "wrong", **_C10_SMALL},
             "training PGD with the gradient at the clean point": {"pgd": CleanGradientPGD, **_C10_SMALL},
+        },
+        "C11-layer-normalization": {
+            "c_σ read 10 % too large (relu: 2.2)": {"net_class": WrongConstantNet},
+        },
+        "C11-ntk-diagonal": {
+            "c_σ read 10 % too large (relu: 2.2)": {"net_class": WrongConstantNet},
+        },
+        "C11-nngp-variance": {
+            "forward pass without the last layer's √(c_σ/m)": {"net_class": UnscaledOutputNet},
         },
         "L1-width-exponential": {
             "R(d) encoded as polynomial in d": {"growth": "polynomial"},

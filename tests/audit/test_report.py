@@ -49,6 +49,11 @@ def synthetic_ledger():
         "broken | one": {"x": [1, 2, 3], "y": [1, 2]},
     }, "tables": {"per width": {"columns": ["m", "error"], "rows": [[m, 0.2 * m ** -0.5] for m in WIDTHS]}},
         "mean_error": 0.01}
+    off = _evidence("C5-ntk-concentration", "C5-ntk-rate")
+    off.compare("fitted slope vs Θ of depth H + 1", -0.02, -0.5, "contains", interval=(-0.07, 0.03))
+    off.counterexamples.append(Counterexample("fitted slope vs Θ of depth H + 1", "plateau", {}, -0.021, -0.5,
+                                              "refit", True))
+    ntk.add_control("one layer off", "the analytic NTK of depth H + 1", off)
     conv = _evidence("C1-convergence", "C1-train", vacuous_reason="the required width 3.2e9 exceeds 2^14")
     conv.compare("min_t L_A − (L* + ε)", -0.02, 0.0, "<=")
     conv.measurements = {
@@ -121,6 +126,9 @@ def test_markdown_shows_requirement_measurement_and_verdict(report_dir):
     assert "vacuous" in c1 and "obligations" in c1
     c5 = md.split("## C5-ntk-concentration")[1].split("\n## ")[0]
     assert "CI [-0.56, -0.46]" in c5 and "SLOPE_TOL" in c5 and "per width" in c5
+    controls = c5.split("Controls: the same check on inputs that must fail")[1]   # shown next to the real run
+    assert "one layer off" in controls and "depth H + 1" in controls and "violated" in controls
+    assert "re-computed -0.021 vs -0.5" in controls
     c0 = md.split("## C0-surrogate-le-robust")[1].split("\n## ")[0]
     assert "violated" in c0 and "Counterexamples" in c0 and "float64 numpy" in c0
 
@@ -185,7 +193,7 @@ def test_interrupted_render_leaves_previous_report_byte_identical(tmp_path, monk
 
     monkeypatch.setattr(builder, "render_figure", render_then_fail)
     with pytest.raises(KeyboardInterrupt):
-        write_report(synthetic_ledger(), out)
+        write_report(synthetic_ledger(), out, force=True)
     assert len(calls) == 2
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["report"]  # no staging directory left behind
@@ -208,6 +216,14 @@ def _interrupted_check(ctx):
     raise KeyboardInterrupt
 
 
+def _data_check(ctx):
+    RAN.append(ctx.data or "synthetic")
+    ev = Evidence(claim_id="", check_id="", tier=ctx.tier, config={"data_seen": ctx.data})
+    ev.compare("x", 0.0, 1.0, "<=")
+    ev.measurements["series"] = {"s": {"x": [1, 2], "y": [1, 4]}}
+    return ev
+
+
 def _sweeping_check(ctx):
     configs = [{"width": m, "seed": s} for m in (8, 32, 128) for s in (0, 1)]
     points = run_sweep(noisy_width, configs, **sweep_options(ctx))  # a light module: quick to spawn
@@ -225,7 +241,9 @@ def planted(monkeypatch):
                      (CheckSpec(f"{cid}-check", f"{__name__}:{target}", "planted"),))
     registry = {"P1-ok": claim("P1-ok", "_recording_check"),
                 "P2-interrupt": claim("P2-interrupt", "_interrupted_check"),
-                "P3-sweep": claim("P3-sweep", "_sweeping_check")}
+                "P3-sweep": claim("P3-sweep", "_sweeping_check"),
+                "P4-data": Claim("P4-data", "planted", "derived", ("RQ1",), (), None, "planted", "upper", {},
+                                 (CheckSpec("P4-data-check", f"{__name__}:_data_check", "planted", takes_data=True),))}
     monkeypatch.setattr(claims_mod, "REGISTRY", registry)
     monkeypatch.setattr("audit.runner.REGISTRY", registry)
     RAN.clear()
@@ -239,12 +257,14 @@ def _snapshot(out):
 def test_cli_report_writes_everything_and_interrupt_keeps_the_old_one(planted, tmp_path, capsys):
     out = tmp_path / "deep" / "report"  # parents are created
     assert cli.main(["report", "--only", "P1", "--out", str(out), "--no-cache"]) == 0
-    assert {p.name for p in out.iterdir()} == {"report.md", "report.html", "ledger.json", "figures"}
+    assert {p.name for p in out.iterdir()} == {"report.md", "report.html", "ledger.json", "figures",
+                                               ".advaudit-report.json"}
     assert len(list((out / "figures").iterdir())) == 1
     captured = capsys.readouterr()
-    assert "checks" in captured.err and "report written" in captured.out  # progress bars on stderr
+    assert "P1-ok-check: consistent" in captured.err and "report written" in captured.out  # progress on stderr
+    assert "1 claim: 1 consistent" in captured.out
     before = _snapshot(out)
-    assert cli.main(["report", "--only", "P1", "P2", "--out", str(out), "--quiet", "--no-cache"]) == 130
+    assert cli.main(["report", "--only", "P1", "P2", "--out", str(out), "--quiet", "--no-cache", "--force"]) == 130
     assert _snapshot(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["report"]
     assert capsys.readouterr().err.strip() == "advaudit: interrupted"  # --quiet: no progress output
@@ -263,7 +283,7 @@ def test_cli_quiet_and_from_ledger(planted, tmp_path, capsys):
 @pytest.mark.parametrize("make_out, needle", [
     (lambda tmp: tmp / "file.txt" / "report", "is not a directory"),
     (lambda tmp: tmp / "file.txt", "is not a directory"),
-    (lambda tmp: tmp / "foreign", "not empty and holds no previous report"),
+    (lambda tmp: tmp / "foreign", "not empty; choose a new directory, or add --force"),
 ])
 def test_unusable_output_is_exit_2_before_any_work(planted, tmp_path, capsys, make_out, needle):
     (tmp_path / "file.txt").write_text("keep me")
@@ -307,7 +327,7 @@ def test_cli_sweeps_run_on_workers_and_reuse_the_cache(planted, tmp_path):
     assert len(entries) == 6
     stamps = [p.stat().st_mtime_ns for p in entries]
     first = json.loads((out / "ledger.json").read_text())["claims"][0]["checks"][0]["measurements"]
-    assert cli.main(argv[:-2] + ["--workers", "1", "--cache-dir", str(cache)]) == 0
+    assert cli.main(argv[:-2] + ["--workers", "1", "--cache-dir", str(cache), "--force"]) == 0
     assert [p.stat().st_mtime_ns for p in sorted(cache.rglob("*.json"))] == stamps  # served from the cache
     assert json.loads((out / "ledger.json").read_text())["claims"][0]["checks"][0]["measurements"] == first
     assert len(list((out / "figures").iterdir())) == 1
@@ -321,7 +341,7 @@ def test_from_ledger_with_only_is_bad_input(tmp_path, capsys):
 
 def test_headline_adapters_read_what_the_checks_record():
     runs = [{"setup": {"width": m, "depth": 1, "eps": 0.3}, "min_L_A": 0.7, "comparator_upper": 0.65,
-             "m_star": 3700.0} for m in (64, 256)]
+             "m_star": 3700.0, "L_A_initial": 0.8, "budget_B": 0.1} for m in (64, 256)]
     cases = {"[relu d=2 m=16 H=2 linf δ=0.15 hinge]": {"mean_upper_used": 1.2, "L_A": {"pgd": 1.1, "fgsm": 1.0},
                                                        "mean_exact": 1.15},
              "[relu d=2 m=16 H=2 l2 δ=0.15 hinge]": {"mean_upper_used": 0.9, "L_A": {"pgd": 0.85}, "mean_exact": None}}
@@ -342,6 +362,10 @@ def test_headline_adapters_read_what_the_checks_record():
     assert c5["fit"] == {"slope": -0.5, "intercept": 0.47, "ci": [-0.6, -0.4], "expected": -0.5, "label": "relu/H=1 fit"}
     bound = series["X: losses against width (H = 1): bound"]
     assert bound["vline"] == {"x": 3700.0, "label": "derived width m*"} and bound["y"] == [0.95, 0.95]
+    assert series["X: losses against width (H = 1): initial"]["y"] == [0.8, 0.8]          # L_A(W(0)) is plotted
+    assert series["X: losses against width (H = 1): budget"]["y"] == pytest.approx([0.75, 0.75])
+    reference = series["C5 relu/H=1: m^(−1/2) reference"]                                 # the claimed rate drawn
+    assert reference["y"] == pytest.approx([0.2, 0.1]) and reference["style"] == "curve"
     assert series["sandwich: linf"]["x"] == [1.1] and series["sandwich: MILP"]["x"] == [1.15]
     assert series["C8: R needed against d (defaults): log10 R(d)"]["y"] == [3.1, 7.9]
 
@@ -352,3 +376,85 @@ def test_an_adapter_that_cannot_read_the_data_is_named_not_fatal():
                                                "series": {"own": {"x": [1], "y": [2]}}}}
     series, problems = series_for(check)
     assert list(series) == ["own"] and "finite_width_losses" in problems[0]
+
+
+def test_the_headline_shows_the_deciding_comparison_its_slack_and_the_flags_not_merely_the_tightest():
+    from audit.report import content, markdown
+    audit = _evidence("C9-vc-linf", "C9-linf-conventions", construction_verdict="vacuous",
+                      construction_label="vacuous under the literal reading; false at n = 2")
+    audit.compare("(n=4, d=3) template dataset size ≤ n", 4, 4, "<=")          # tight, but it decides nothing
+    audit.compare("VC bound", 5, 5.0 * 1000, "<=")                            # slack 1000: loose
+    rate = _evidence("C5-ntk-concentration", "C5-ntk-rate")
+    rate.compare("identity", 1.0, 1.0, "<=")
+    row = rate.compare("slope", -0.1, -0.5, "contains", interval=(-0.2, 0.0))
+    rate.counterexamples.append(Counterexample(row.name, "spot check", {}, 0.0042, -0.5, "autograd", False,
+                                               recorded_measured=0.031, agreement_rtol=1e-6))
+    results = []
+    for claim_id, ev in (("C9-vc-linf", audit), ("C5-ntk-concentration", rate)):
+        judge(ev)
+        results.append(ClaimResult(REGISTRY[claim_id], [ev]))
+    ledger = build_ledger(results, tier="fast", seed=0)
+    c9, c5 = ledger["claims"]
+    assert c9["summary"]["deciding"] is None and c9["summary"]["label"].startswith("vacuous under the literal")
+    assert c9["summary"]["tightest"]["name"].startswith("(n=4, d=3)") and c9["summary"]["loosest"]["slack"] == 1000
+    assert c9["flags"] == [] and audit.flags == []                           # loose only flags consistent verdicts
+    assert c5["verdict"] == "violated" and c5["summary"]["deciding"]["name"] == "slope"
+    md = markdown.render(content.summary_blocks(ledger)).replace("\\", "")
+    c9_line = next(line for line in md.splitlines() if line.startswith("| [C9-vc-linf]"))
+    assert "vacuous under the literal reading" in c9_line and "(slack 1)" in c9_line and "(slack 1000)" in c9_line
+    c5_line = next(line for line in md.splitlines() if line.startswith("| [C5-ntk-concentration]"))
+    assert "C5-ntk-rate: slope: CI [-0.2, 0] ∋ -0.5" in c5_line
+
+
+def test_claim_flags_and_dependency_reach_the_ledger():
+    basis = _evidence("C9-vc-linf", "C9-linf-conventions", construction_verdict="vacuous",
+                      construction_label="vacuous under the literal reading")
+    basis.compare("count", 4, 4, "<=")
+    built = _evidence("L3-li2022-param-bounds", "L3-bounds-consistent")
+    built.compare("lower ≤ upper", 1e-3, 1.0, "<=")                         # slack 1000: loose
+    for ev in (basis, built):
+        judge(ev)
+    results = [ClaimResult(REGISTRY["C9-vc-linf"], [basis]),
+               ClaimResult(REGISTRY["L3-li2022-param-bounds"], [built], {"C9-vc-linf": "vacuous"})]
+    l3 = build_ledger(results, tier="fast", seed=0)["claims"][1]
+    assert l3["verdict"] == "vacuous" and l3["depends_on"] == {"C9-vc-linf": "vacuous"}
+    assert l3["flags"] == ["loose", "depends-on:C9"] and "built on C9-vc-linf (vacuous)" in l3["verdict_reason"]
+    assert l3["checks"][0]["flags"] == ["loose"]
+
+
+def test_real_data_runs_get_their_own_section_and_figures(planted, tmp_path):
+    out = tmp_path / "report"
+    assert cli.main(["report", "--only", "P1", "P4", "--data", "wine", "--data", "digits", "--out", str(out),
+                     "--quiet", "--no-cache"]) == 0
+    assert RAN == ["ran", "synthetic", "wine", "digits"]      # P1 takes no data: it ran once
+    ledger = load_ledger(out / "ledger.json")
+    assert [r["data"]["name"] for r in ledger["real_data"]] == ["wine", "digits"]
+    assert [c["id"] for c in ledger["real_data"][0]["claims"]] == ["P4-data"]
+    assert ledger["real_data"][1]["claims"][0]["checks"][0]["config"]["data_seen"] == "digits"
+    md = (out / "report.md").read_text()
+    assert "## Real data" in md and "### Real data: wine" in md and "#### Check P4-data-check on digits" in md
+    figures = sorted(p.name for p in (out / "figures").iterdir())
+    assert len(figures) == 4 and any("wine" in f for f in figures) and any("digits" in f for f in figures)
+    for name in figures:
+        assert f"figures/{name}" in md
+
+
+def test_a_violation_on_real_data_sets_the_exit_status():
+    bad = Evidence("C5-ntk-concentration", "C5-ntk-rate", "fast")
+    bad.compare("x", 2.0, 1.0, "<=")
+    bad.counterexamples.append(Counterexample("x", "planted", {}, 2.0, 1.0, "numpy", True))
+    ledger = build_ledger([], tier="fast", seed=0, real_data={"digits": [ClaimResult(REGISTRY["C5-ntk-concentration"],
+                                                                                     [judge(bad)])]})
+    assert ledger["exit_status"] == 1 and ledger["real_data"][0]["summary"] == {"violated": 1}
+
+
+def test_from_ledger_with_data_is_bad_input(tmp_path, capsys):
+    assert cli.main(["report", "--from-ledger", str(tmp_path / "l.json"), "--data", "wine", "--out",
+                     str(tmp_path / "r")]) == 2
+    assert "--data cannot be combined with --from-ledger" in capsys.readouterr().err
+
+
+def test_data_for_claims_without_data_checks_is_bad_input(planted, tmp_path, capsys):
+    assert cli.main(["report", "--only", "P1", "--data", "wine", "--out", str(tmp_path / "r"), "--no-cache"]) == 2
+    assert "none of the selected claims has a check that runs on a real data set" in capsys.readouterr().err
+    assert not RAN and not (tmp_path / "r").exists()

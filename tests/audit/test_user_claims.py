@@ -1,11 +1,12 @@
 """`advaudit audit FILE.toml`: shipped examples get their verdicts; bad files → one line naming entry and field."""
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from audit import cli
-from audit.user_claims import KINDS, Answer, ClaimKind, load_claims, register_kind
+from audit.user_claims import FAILING_VERDICTS, KINDS, Answer, ClaimKind, load_claims, register_kind
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "claims"
 EXPECTED = {
@@ -13,6 +14,10 @@ EXPECTED = {
     "exponents.toml": ["consistent", "consistent"],
     "exponents_flagged.toml": ["flagged"],
     "vc.toml": ["implied", "not implied", "not implied"],
+    "ntk_concentration.toml": ["consistent", "violated", "consistent"],
+    "robust_loss.toml": ["consistent", "violated", "consistent"],
+    "convergence.toml": ["consistent", "vacuous"],
+    "bound.toml": ["consistent", "violated"],
 }
 
 
@@ -20,13 +25,25 @@ def test_every_example_is_listed():
     assert sorted(p.name for p in EXAMPLES.glob("*.toml")) == sorted(EXPECTED)
 
 
+def test_every_example_states_its_expected_verdicts_in_comments():
+    for name, verdicts in EXPECTED.items():
+        stated = re.findall(r"^# expected: ([a-z ]+?)(?: \(|$)", (EXAMPLES / name).read_text(), re.MULTILINE)
+        assert stated == verdicts, name
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_examples_get_their_expected_verdicts(name, capsys):
     status = cli.main(["audit", str(EXAMPLES / name), "--json"])
     doc = json.loads(capsys.readouterr().out)
     assert [c["verdict"] for c in doc["claims"]] == EXPECTED[name]
-    failing = any(v in ("not implied", "flagged") for v in EXPECTED[name])
+    failing = any(v in FAILING_VERDICTS for v in EXPECTED[name])
     assert status == doc["exit_status"] == (1 if failing else 0)
+    for record in doc["claims"]:   # measured kinds: judged evidence, and the controls that earned the verdict
+        if record["evidence"] is not None:
+            assert record["evidence"]["verdict"] == record["verdict"]
+            controls = record["evidence"]["controls"]
+            assert controls and (record["verdict"] != "consistent" or all(c["verdict"] == "violated"
+                                                                            for c in controls))
 
 
 def test_not_implied_reports_the_required_value(capsys):

@@ -3,7 +3,9 @@ import math
 
 import pytest
 
-from theory.requirements import ParameterError, gradient_bound, width_requirements
+from fractions import Fraction
+
+from theory.requirements import ParameterError, gradient_bound, scientific, width_requirements
 
 
 def test_h2_width_matches_the_closed_form_and_labels_the_placeholder():
@@ -51,3 +53,22 @@ def test_bad_input_names_the_field(kwargs, field):
     with pytest.raises(ParameterError) as info:
         width_requirements(**args)
     assert info.value.field == field
+
+
+@pytest.mark.parametrize("eps, R", [(0.05, 2.0), (1e-10, 2.0), (1e-300, 2.0), (0.05, 1e150), (5e-324, 1e300)])
+def test_the_least_width_is_exact_at_any_size(eps, R):
+    """With C_H given, m = ⌈K²⌉ exactly, K = 3·L·C_H·(2R)²/(2ε), in the rationals the inputs name (0.05 = 1/20):
+    no cap, no rounding."""
+    r = width_requirements(eps, R, 2, "hinge", "softplus", C_H=1.0)
+    eps_q, R_q, G_q = (Fraction(repr(x)) for x in (eps, R, r.constant("G").value))
+    K = 3 * (2 * R_q) ** 2 / (2 * eps_q)
+    assert r.m == max(10, -(-K**2 // 1))
+    T = -(-(9 * 2 * R_q**2 * G_q**2) // (4 * eps_q**2))
+    assert r.T == max(1, T)
+
+
+def test_scientific_rounds_requirements_up():
+    assert scientific(230400) == "230,400"
+    assert scientific(4307352423150603040748) == "4.30736e+21"
+    assert scientific(10**1800 + 1) == "1.00001e+1800"
+    assert scientific(0.000371983) == "0.000371983"

@@ -1,4 +1,5 @@
-"""Every symbolic check: consistent when correct, violated (re-verified counterexample) for each planted error."""
+"""Every symbolic check: consistent when correct (vacuous for an encoding check), violated (re-verified
+counterexample) for each planted error."""
 import pytest
 
 from audit.judge import judge
@@ -19,10 +20,20 @@ PLANTED = [(s.id, desc, kw) for c in REGISTRY.values() for s in c.checks if s.id
            for desc, kw in planted_errors(s.id).items()]
 
 
+ENCODING = {"C8-width-exponential-in-d", "L1-width-exponential"}   # our own encoding against itself
+
+
 @pytest.mark.parametrize("check_id", sorted(CHECKS))
 def test_correct_run_is_consistent(check_id):
+    """Correct runs pass every comparison; an encoding check is then vacuous (shown, not evidence)."""
     ev = judge(CHECKS[check_id](CTX))
+    assert all(c.holds for c in ev.comparisons) and not ev.counterexamples
+    if check_id in ENCODING:
+        assert ev.verdict == "vacuous" and ev.flags == ["encoding"], ev.verdict_reason
+        return
     assert ev.verdict == "consistent", ev.verdict_reason
+    assert len(ev.controls) == 1 and ev.controls[0].name.startswith("misread")   # a misread constant must fail
+    assert ev.controls[0].evidence.verdict == "violated", ev.controls[0].evidence.verdict_reason
     if check_id in ("C3-obligations", "C4-obligations"):
         obligations = ev.measurements["obligations"]
         assert obligations and all(o["result"] in ("proved", "certified") for o in obligations)
@@ -47,6 +58,10 @@ def test_c4_planted_errors_cover_the_brief():
     planted = {d: kw for c, d, kw in PLANTED if c == "C4-obligations"}
     assert {"t_factor": 0.5} in planted.values() and {"drop_linearization": True} in planted.values()
     assert {"a_R": 2} in planted.values()
+
+
+def test_the_encoding_checks_are_labelled_in_the_registry():
+    assert {s.id for c in REGISTRY.values() for s in c.checks if s.encoding} == ENCODING
 
 
 def test_every_check_has_planted_errors():

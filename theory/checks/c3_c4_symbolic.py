@@ -29,6 +29,7 @@ MAX_BOXES = {"fast": 2000, "full": 20000}   # interval sub-boxes per undecided o
 SUP_CROSSCHECK_TOL = 1e-12   # sympy sup vs a 30-digit grid + golden-section maximum (grid resolution ≪ 1e-12)
 ALPHA_REL_TOL_F64 = 1e-14    # α from the float pipeline vs the exact closed form: a few ulps
 GRID_HALF_WIDTH = 40         # |z| ≤ 40 covers every supremum up to e^(−40) (the sup of σ' for softplus is a limit)
+MISREAD_T_FACTOR = 8 / 9      # the controls' T: its constant 9/4 misread as 2 (a realistic misprint)
 
 # Parameter points where the printed numbers are compared with the exact closed forms (C_H and G given, so
 # every quantity is rational): (eps, R, H, loss, activation, scaling, C_H, G)
@@ -120,7 +121,15 @@ def _smoothness_crosscheck(ev: Evidence) -> None:
 
 def check_c4_proof_chain(ctx: RunContext, *, t_factor: float | None = None, drop_linearization: bool | None = None,
                          a_R: float | None = None) -> Evidence:
-    """Discharge the C4 chain's obligations for both ball scalings; see the module docstring for planted errors."""
+    """Discharge the C4 chain's obligations for both ball scalings; see the module docstring for planted errors.
+    Control: T's constant 9/4 misread as 2 (t_factor = MISREAD_T_FACTOR)."""
+    ev = _c4_proof_chain(ctx, t_factor, drop_linearization, a_R)
+    ev.add_control("misread T", "T = 9R²L²G²/(4ε²) misread as 2R²L²G²/ε² (9/4 → 2)",
+                   _c4_proof_chain(ctx, MISREAD_T_FACTOR, drop_linearization, a_R))
+    return ev
+
+def _c4_proof_chain(ctx: RunContext, t_factor: float | None, drop_linearization: bool | None,
+                    a_R: float | None) -> Evidence:
     ev = Evidence(claim_id="C4-proof-chain", check_id="C4-obligations", tier=ctx.tier)
     ev.config = {"scalings": list(pc.SCALINGS), "budget": "ε/3 per term", "max_boxes": MAX_BOXES[ctx.tier],
                  "planted": {"t_factor": t_factor, "drop_linearization": drop_linearization, "a_R": a_R}}
@@ -149,7 +158,14 @@ def check_c4_proof_chain(ctx: RunContext, *, t_factor: float | None = None, drop
 
 
 def check_c3_two_layer(ctx: RunContext, *, t_factor: float | None = None, lin_radius: str | None = None) -> Evidence:
-    """Discharge the C3 obligations (H = 1, no projection, radius R'); planted: ``t_factor``, ``lin_radius="R"``."""
+    """Discharge the C3 obligations (H = 1, no projection, radius R'); planted: ``t_factor``, ``lin_radius="R"``.
+    Control: T's constant 9/4 misread as 2."""
+    ev = _c3_two_layer(ctx, t_factor, lin_radius)
+    ev.add_control("misread T", "T = 9R²L²G²/(4ε²) misread as 2R²L²G²/ε² (9/4 → 2)",
+                   _c3_two_layer(ctx, MISREAD_T_FACTOR, lin_radius))
+    return ev
+
+def _c3_two_layer(ctx: RunContext, t_factor: float | None, lin_radius: str | None) -> Evidence:
     ev = Evidence(claim_id="C3-two-layer-no-projection", check_id="C3-obligations", tier=ctx.tier)
     ev.config = {"scaling": "per-layer-R", "budget": "ε/3 per term", "max_boxes": MAX_BOXES[ctx.tier],
                  "planted": {"t_factor": t_factor, "lin_radius": lin_radius}}
@@ -162,6 +178,17 @@ def check_c3_two_layer(ctx: RunContext, *, t_factor: float | None = None, lin_ra
     ev.measurements["derived"] = {"alpha": sp.sstr(chain.alpha), "T*": sp.sstr(chain.T_star),
                                   "R'": sp.sstr(chain.R_prime), "m*": sp.sstr(chain.m_star),
                                   "a_R": sp.sstr(form.a_R), "a_epsilon": sp.sstr(form.a_eps), "notes": chain.notes}
+    closed = sp.Rational(3, 2) * pc.R**2 * pc.L * pc.G / pc.eps * sp.nsimplify(t_factor if t_factor is not None else 1)
+    gap = sp.simplify(chain.R_prime - closed)
+    row = ev.compare("C3 R' of the chain = (3/2)·R²·L_ℓ·G/ε (× the T factor), sympy", float(gap == 0), 1.0, "==",
+                     tolerance_name="exact (sympy)", R_prime=sp.sstr(chain.R_prime))
+    if not row.holds:
+        point = {pc.R: 2, pc.L: 1, pc.G: 3, pc.eps: sp.Rational(1, 10)}
+        again = (chain.R_prime - closed).subs(point)
+        ev.counterexamples.append(Counterexample(row.name, "the chain's R' is not α·T*·L·G", {str(k): str(v) for k, v in
+                                                                                            point.items()},
+                                                 float(chain.R_prime.subs(point)), float(closed.subs(point)),
+                                                 "exact rational substitution", bool(again != 0)))
     ev.compare("C3 width exponent a_R (R⁸/ε⁶ at G = O(1))", float(correct.a_R), 8.0, "==")
     ev.compare("C3 width exponent a_ε", float(correct.a_eps), 6.0, "==")
     ev.measurements.setdefault("tables", {})["C3 obligations"] = _table(ds)

@@ -74,7 +74,14 @@ def width_table(R_expr: sp.Expr) -> dict:
 
 
 def check_c8_width_growth(ctx: RunContext, *, growth: str | None = None) -> Evidence:
-    """The encoded C8 width is exp(Θ(d)); planted ``growth="polynomial"`` must be reported violated."""
+    """The encoded C8 width is exp(Θ(d)); planted ``growth="polynomial"`` must be reported violated. Control: the
+    same check with R(d) misread as polynomial in d."""
+    ev = _c8_width_growth(ctx, growth)
+    ev.add_control("misread growth", "R(d) = (C_R/(δ_sep·ε))^(κd) misread as polynomial in d",
+                   _c8_width_growth(ctx, "polynomial"))
+    return ev
+
+def _c8_width_growth(ctx: RunContext, growth: str | None) -> Evidence:
     ev = Evidence(claim_id="C8-robust-net-exists", check_id="C8-width-exponential-in-d", tier=ctx.tier)
     R_expr = ex.radius(growth or "exponential")
     ev.config = {"R(d)": sp.sstr(R_expr), "defaults": {str(k): str(v) for k, v in ex.DEFAULTS.items()},

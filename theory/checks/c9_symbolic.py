@@ -50,7 +50,13 @@ def threshold_evidence(ev: Evidence, tier: str, form: str) -> None:
 
 def check_c9_counts(ctx: RunContext, *, threshold_form: str | None = None,
                     count_formula: str | None = None) -> Evidence:
-    """Exact counts and thresholds of C9; parameter implications for the paper's network."""
+    """Exact counts and thresholds of C9; parameter implications for the paper's network. Control: the count
+    misread as n·d (⌊n/2⌋ dropped)."""
+    ev = _c9_counts(ctx, threshold_form, count_formula)
+    ev.add_control("misread count", "⌊n/2⌋·d misread as n·d", _c9_counts(ctx, threshold_form, "n*d"))
+    return ev
+
+def _c9_counts(ctx: RunContext, threshold_form: str | None, count_formula: str | None) -> Evidence:
     ev = Evidence(claim_id="C9-vc-linf", check_id="C9-counts-symbolic", tier=ctx.tier)
     form = threshold_form or "sqrt((k-1)/k)"
     ev.config = {"ks": list(KS[ctx.tier]), "templates (n, d)": TEMPLATES[ctx.tier],

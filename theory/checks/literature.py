@@ -27,7 +27,13 @@ from theory.smoothness import sup_abs_on_interval
 
 
 def check_l1_zhang2020(ctx: RunContext, *, growth: str | None = None) -> Evidence:
-    """Zhang et al. 2020's reading: exponential width in d and a non-standard activation."""
+    """Zhang et al. 2020's reading: exponential width in d and a non-standard activation. Control: the same check
+    with R(d) misread as polynomial in d."""
+    ev = _l1_zhang2020(ctx, growth)
+    ev.add_control("misread growth", "R(d) misread as polynomial in d", _l1_zhang2020(ctx, "polynomial"))
+    return ev
+
+def _l1_zhang2020(ctx: RunContext, growth: str | None) -> Evidence:
     ev = Evidence(claim_id="L1-zhang2020-width-exp-in-d", check_id="L1-width-exponential", tier=ctx.tier)
     ev.config = {"planted": {"growth": growth}, "defaults_provenance": ex.DEFAULTS_PROVENANCE}
     R_expr = ex.radius(growth or "exponential")
@@ -53,7 +59,13 @@ def check_l1_zhang2020(ctx: RunContext, *, growth: str | None = None) -> Evidenc
 
 
 def check_l2_kim2025(ctx: RunContext, *, threshold_form: str | None = None) -> Evidence:
-    """Kim et al. 2025: the ρ range of the Ω(nd) bound, and ℓ∞ excluded."""
+    """Kim et al. 2025: the ρ range of the Ω(nd) bound, and ℓ∞ excluded. Control: the threshold misread as
+    (k−1)/k (square root dropped)."""
+    ev = _l2_kim2025(ctx, threshold_form)
+    ev.add_control("misread threshold", "ρ_k = √((k−1)/k) misread as (k−1)/k", _l2_kim2025(ctx, "(k-1)/k"))
+    return ev
+
+def _l2_kim2025(ctx: RunContext, threshold_form: str | None) -> Evidence:
     ev = Evidence(claim_id="L2-kim2025-rho-range", check_id="L2-rho-thresholds", tier=ctx.tier)
     ev.config = {"planted": {"threshold_form": threshold_form}}
     threshold_evidence(ev, ctx.tier, threshold_form or "sqrt((k-1)/k)")
@@ -78,7 +90,14 @@ def check_l2_kim2025(ctx: RunContext, *, threshold_form: str | None = None) -> E
 
 
 def check_l3_li2022(ctx: RunContext, *, lower: str | None = None) -> Evidence:
-    """Li et al. 2022's bounds against C9: lower bound via Goldberg–Jerrum ≤ their upper bound."""
+    """Li et al. 2022's bounds against C9: lower bound via Goldberg–Jerrum ≤ their upper bound. Control: the VC
+    count misread as ⌊n/2⌋·d² (and used without the Goldberg–Jerrum square root)."""
+    ev = _l3_li2022(ctx, lower)
+    ev.add_control("misread lower bound", "the C9 lower bound read as ⌊n/2⌋·d² instead of √(⌊n/2⌋·d)",
+                   _l3_li2022(ctx, "nd^2"))
+    return ev
+
+def _l3_li2022(ctx: RunContext, lower: str | None) -> Evidence:
     ev = Evidence(claim_id="L3-li2022-param-bounds", check_id="L3-bounds-consistent", tier=ctx.tier)
     n, d, dl = sp.symbols("n d delta", positive=True)
     lower_expr = {None: sp.sqrt(n / 2 * d), "nd^2": n / 2 * d**2}[lower]  # ⌊n/2⌋ ≤ n/2: a valid upper estimate

@@ -49,7 +49,8 @@ PLANS = {
                             ("activation", "depth", "d", "n", "log2_width_max", "replicates", "seed"),
                             grid_examples=len(c5_ntk.TIER_CONFIGS["fast"]["activations"])
                             * len(c5_ntk.TIER_CONFIGS["fast"]["depths"]),
-                            parts=("c_sigma_override", "drop_layer_term", "expected_rate"), sizes=("config",),
+                            parts=("c_sigma_override", "drop_layer_term", "expected_rate", "empirical"),
+                            sizes=("config",),
                             multiplicity=True, budget_s=50.0, example_limit_s=30.0, max_examples=150,
                             pinned=FOUND),
 }

@@ -24,7 +24,7 @@ def measure_movement(config: dict[str, Any], *, trainer: type[AdversarialTrainer
     if diverged:
         ev.inconclusive_reasons.append(f"training diverged ({', '.join(diverged)})")
         return ev
-    c7_lazy.movement_rows(ev, [point])
+    c7_lazy.movement_rows(ev, [point], config["alpha"], config["T"])
     return ev
 
 

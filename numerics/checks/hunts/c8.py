@@ -4,6 +4,9 @@
   certified bracket of R*(ε) at the drawn d, δ_sep, n, cap and ε, against the symbolic R(d, δ_sep, ε).
 - ``C8-antipodal-obstruction``: the check's identity f(x) + f(−x) = xᵀQx and clean hinge loss ≥ 1 for the
   bias-free relu2 net at a drawn width, seed and distance of W from W(0).
+- ``C8-bias-variant``: the kernel cross-check, then one dimension of the bias / constant-coordinate variant at the
+  drawn d, δ_sep (of the seeded symmetric data, d ≥ 3), cap and ε: the certified robust loss at R_upper(ε) ≤ ε and
+  R_upper(ε) ≤ the symbolic R(d + 1, δ_sep, ε).
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import torch
 from numerics.checks import c8_existence as c8
 from numerics.checks.hunts.plan import HuntPlan
 from numerics.execution.threads import single_thread
+from numerics.network.perturbations import PerturbationSet
 from numerics.robust_kernel.cutting_planes import linear_exact
 from numerics.robust_kernel.kernels import NTKKernel
 from numerics.robust_kernel.program import RobustKernelSolverError
@@ -49,6 +53,24 @@ def measure_radius(config: dict[str, Any], *, kernel: type[NTKKernel] = NTKKerne
     return ev
 
 
+def measure_bias(config: dict[str, Any], *, kernel: type[NTKKernel] = NTKKernel) -> Evidence:
+    """The bias variant at one (d, δ_sep, cap, ε, seed)."""
+    seed = config["seed"]
+    ev = Evidence(c8.CLAIM, "C8-bias-variant", "fast", seeds=[seed], config=dict(config))
+    cfg = {**c8.TIERS["fast"], "cap": config["cap"], "eps": config["eps"]}
+    with single_thread():
+        if not c8._kernel_crosscheck(ev, kernel, seed):
+            return ev
+        try:
+            ev.measurements["row"] = c8.bias_dimension(ev, config["d"], cfg, config["delta_sep"],
+                                                       PerturbationSet("sphere-cap", config["cap"]), kernel(1, "relu2"),
+                                                       seed)
+        except RobustKernelSolverError as exc:
+            ev.inconclusive_reasons.append(f"solver failure: {exc} (status {exc.status})")
+            ev.solver_statuses.append(exc.status)
+    return ev
+
+
 def measure_obstruction(config: dict[str, Any], *, obstruction_activation: str = "relu2") -> Evidence:
     """The quadratic-form identity and the clean-loss bound at one width, seed and distance from W(0)."""
     ev = Evidence(c8.CLAIM, "C8-antipodal-obstruction", "fast", seeds=[config["seed"]], config=dict(config))
@@ -69,4 +91,8 @@ PLANS = {
         "C8-antipodal-obstruction", measure_obstruction, ("width", "offset", "seed"),
         grid_examples=len(c8.TIERS["fast"]["widths"]), parts=("obstruction_activation",), budget_s=20.0,
         not_hunted="the kernel's weak-duality bound at R = 100 (it does not depend on the searched parameters)"),
+    "C8-bias-variant": HuntPlan(
+        "C8-bias-variant", measure_bias, ("d", "delta_sep", "cap", "eps", "seed"),
+        grid_examples=len(c8.BIAS_DIMS["fast"]), narrow={"d": (2, 3)}, parts=("kernel",), budget_s=40.0,
+        not_hunted="d ≥ 4 (cutting planes on S^d grow fast; the full tier measures d = 4)"),
 }

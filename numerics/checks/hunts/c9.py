@@ -5,12 +5,15 @@
   witness audit).
 - ``C9-l2-kim``: the ℓ2 template at the drawn (n, d, k): the exact threshold ρ*² = (k − 1)/k, k·⌊n/2⌋ points
   shattered at ρ*, fewer labelings forced just below, and the witness audit.
+- ``C9-known-classes``: the exact oracles against the classes of known VC dimension at the drawn d
+  (numerics.capacity.known_vc; the 2-D ReLU XOR case only at d = 2, as the check).
 """
 from __future__ import annotations
 
 from fractions import Fraction
 from typing import Any
 
+from numerics.capacity.known_vc import known_cases
 from numerics.capacity.shattering import Oracle
 from numerics.capacity.vc_constructions import LinfTemplate
 from numerics.checks import c9_vc
@@ -50,6 +53,17 @@ def measure_kim(config: dict[str, Any], *, oracle: Oracle | None = None, q_offse
     return ev
 
 
+def measure_known(config: dict[str, Any], *, oracle: Oracle | None = None) -> Evidence:
+    """Every known-VC case at one d, each oracle's answer against the expected one (re-verified exactly)."""
+    c9_vc._check_oracle(oracle)
+    d = config["d"]
+    ev = Evidence(claim_id=c9_vc.CLAIM, check_id="C9-known-classes", tier="fast", config=dict(config))
+    for case in known_cases(d):
+        if d == 2 or "ReLU" not in case.name:
+            c9_vc._known_row(ev, case, oracle)
+    return ev
+
+
 _PARTS = ("oracle", "q_offset", "extra_groups")
 PLANS = {
     "C9-linf-conventions": HuntPlan(
@@ -59,4 +73,9 @@ PLANS = {
     "C9-l2-kim": HuntPlan(
         "C9-l2-kim", measure_kim, ("n", "d", "k"), grid_examples=3, parts=_PARTS, budget_s=20.0,
         not_hunted="the largest-k table over the ρ² grid (a function of the thresholds, each hunted)"),
+    "C9-known-classes": HuntPlan(
+        "C9-known-classes", measure_known, ("d",), grid_examples=len(c9_vc.KNOWN_VC_DIMS["fast"]),
+        narrow={"d": (2, 4)}, parts=("oracle",), budget_s=20.0,
+        not_hunted="d ≥ 5 (the exact oracles enumerate 2^(d+1) labelings of the simplex) and the threshold "
+                   "control"),
 }

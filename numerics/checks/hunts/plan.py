@@ -52,11 +52,21 @@ class HuntPlan:
                 sorted(k for k in parameters if k in self.sizes))
 
 
-def plan_for(spec: CheckSpec) -> HuntPlan | None:
-    """The plan of a numerical check: ``numerics.checks.cN_x:check`` → ``numerics.checks.hunts.cN.PLANS[spec.id]``;
-    None for symbolic checks (theory/checks/)."""
+def _plans_module(spec: CheckSpec):
     module = spec.target.split(":")[0]
     if not module.startswith("numerics.checks."):
         return None
-    short = module.rsplit(".", 1)[1].split("_")[0]
-    return importlib.import_module(f"numerics.checks.hunts.{short}").PLANS.get(spec.id)
+    return importlib.import_module(f"numerics.checks.hunts.{module.rsplit('.', 1)[1].split('_')[0]}")
+
+
+def plan_for(spec: CheckSpec) -> HuntPlan | None:
+    """The plan of a numerical check: ``numerics.checks.cN_x:check`` → ``numerics.checks.hunts.cN.PLANS[spec.id]``;
+    None for symbolic checks (theory/checks/) and for a numerical check its module lists in ``NOT_HUNTED``."""
+    plans = _plans_module(spec)
+    return None if plans is None else plans.PLANS.get(spec.id)
+
+
+def not_hunted_reason(spec: CheckSpec) -> str | None:
+    """Why a numerical check has no plan (``NOT_HUNTED`` of its hunts module), or None."""
+    plans = _plans_module(spec)
+    return None if plans is None else getattr(plans, "NOT_HUNTED", {}).get(spec.id)

@@ -13,6 +13,9 @@ def test_correct_check_is_consistent_with_equality_at_the_maximizer():
     assert ev.verdict == "consistent", ev.verdict_reason
     exact = [c for c in ev.comparisons if c.name.startswith("exact maximizer") and "ℓ_A" in c.name]
     assert len(exact) == len(LOSSES) * len(NORMS) and all(abs(c.measured) <= 1e-12 for c in exact)
+    control = ev.controls[0].evidence                          # a bound weaker by one part in 10⁶ is caught
+    assert control.verdict == "violated" and all(c.reverified for c in control.counterexamples)
+    assert control.config["bound_radius_factor"] == 1 - 1e-6
 
 
 @pytest.mark.parametrize("planted", [{"attack_radius_factor": 2.0}, {"attack_radius_factor": 1.0 + 1e-9},
@@ -39,3 +42,10 @@ def test_closed_form_dominates_dense_sampling_of_the_ball(seed, delta, norm, los
     f = (x + u) @ w
     sampled = {"hinge": np.maximum(0, 1 - y * f), "logistic": np.logaddexp(0, -y * f), "absolute": np.abs(f - y)}[loss]
     assert sampled.max() <= star + 1e-12 * max(1.0, abs(star))
+
+
+@pytest.mark.parametrize("planted, verdict", [({}, "consistent"), ({"drop_radius_term": True}, "violated")])
+def test_on_a_real_data_set_the_check_keeps_its_power(planted, verdict):
+    ev = judge(check_linear_closed_form(RunContext(data="wine"), **planted))
+    assert ev.verdict == verdict, ev.verdict_reason
+    assert ev.config["data"]["name"] == "wine" and ev.config["data"]["d"] == ev.config["d"]

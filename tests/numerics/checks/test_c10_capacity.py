@@ -155,6 +155,9 @@ def test_correct_run_is_not_violated_and_its_instrument_comparisons_hold(correct
     must = [c for c in ev.comparisons if c.name.startswith(MUST_HOLD)]
     assert len(must) == 3 and all(c.holds for c in must)
     assert ev.measurements["claims"]["checked"] > 0  # the re-verification had something to refute
+    control = ev.controls[0].evidence                  # … and refutes every claim against a flipped label
+    assert control.verdict == "violated" and control.measurements["claims"]["refuted"] == \
+        ev.measurements["claims"]["checked"]
     # inconclusive only through trends (which cannot be re-verified), never through the instrument
     assert all(c.holds for c in ev.comparisons if not c.name.startswith(c10.TREND_PREFIX))
     assert sum(c.name.startswith(c10.TREND_PREFIX) for c in ev.comparisons) == 4

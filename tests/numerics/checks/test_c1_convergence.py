@@ -20,6 +20,14 @@ def test_correct_runs_are_consistent():
     run = ev.measurements["runs"][0]
     assert run["comparator"]["label"] == KERNEL_COMPARATOR_LABEL and run["m_star"] > 64
     assert run["min_L_A"] <= run["comparator_upper"] + 0.3
+    headline = ev.comparisons[0]                               # the informative number leads
+    assert "min_t L_A(W(t)) − U(W*) ≤ B" in headline.name and 0 < headline.detail["fraction_of_gap_closed"] <= 1.5
+    informative = ev.measurements["informative_run"]           # ε fixed before training from the initial gap
+    assert informative["setup"]["eps"] == pytest.approx(1.5 * informative["initial_gap"], rel=0.2)
+    assert informative["budget_B"] < informative["initial_gap"]
+    control = ev.controls[0]                                   # W(0) misses the budget the trained run meets
+    assert control.name == "untrained" and control.evidence.verdict == "violated"
+    assert _reverified(control.evidence)
     ev2 = judge(check_exact_attack(RunContext(), widths=(64,)))
     assert ev2.verdict == "consistent", ev2.verdict_reason
     assert any("attack exact" in c.name for c in ev2.comparisons)
@@ -47,7 +55,11 @@ def test_comparator_is_pluggable_and_must_lie_in_the_ball():
         return Comparator(W, float(lo.mean()), float(up.mean()), "W(0)", method, in_ball=True)
 
     ev = judge(check_convergence(RunContext(), widths=(64,), comparator=at_init))
-    assert ev.verdict == "consistent" and ev.measurements["runs"][0]["comparator"]["label"] == "W(0)"
+    assert ev.measurements["runs"][0]["comparator"]["label"] == "W(0)"
+    # W* = W(0) leaves no gap to close (U(W(0)) ≥ L_A(W(0))): no informative configuration, so no control, so the
+    # comparisons hold but the check cannot show it could fail
+    assert all(c.holds for c in ev.comparisons) and not ev.controls
+    assert ev.verdict == "vacuous" and ev.verdict_reason.startswith("no control")
 
     def outside(problem):
         comp = at_init(problem)
@@ -55,3 +67,10 @@ def test_comparator_is_pluggable_and_must_lie_in_the_ball():
         return comp
 
     assert judge(check_convergence(RunContext(), widths=(64,), comparator=outside)).verdict == "inconclusive"
+
+
+@pytest.mark.parametrize("planted, verdict", [({}, "consistent"), ({"trainer": WrongSignTrainer}, "violated")])
+def test_on_a_real_data_set_the_check_keeps_its_power(planted, verdict):
+    ev = judge(check_convergence(RunContext(data="digits"), widths=(64,), **planted))
+    assert ev.verdict == verdict, ev.verdict_reason
+    assert ev.config["data"]["name"] == "digits" and ev.config["setup"]["dataset"] == "digits"

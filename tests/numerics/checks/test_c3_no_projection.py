@@ -12,6 +12,8 @@ def test_correct_run_is_consistent_and_stays_within_R_prime():
     assert ev.verdict == "consistent", ev.verdict_reason
     run = ev.measurements["runs"][0]
     assert 0 < run["max_movement"] <= run["R_prime"] and run["m_star_C3"] > 10 ** 6
+    assert run["fraction_of_gap_closed"] > 0 and "informative_run" in ev.measurements
+    assert [c.name for c in ev.controls] == ["untrained"] and ev.controls[0].evidence.verdict == "violated"
 
 
 @pytest.mark.parametrize("planted", [{"G_factor": 0.02}, {"trainer": WrongSignTrainer}])

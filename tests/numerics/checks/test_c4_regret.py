@@ -15,6 +15,9 @@ def test_correct_run_is_consistent():
         assert link in names
     fit = ev.measurements["eps_lin_fit_normalized"]
     assert fit["ci"][0] <= -0.5 <= fit["ci"][1] and fit["n"] == 8
+    control = ev.controls[0].evidence       # the ball shrinking like m^(−1/32) moves the rate by 1/16: resolved
+    assert control.verdict == "violated", control.verdict_reason
+    assert control.counterexamples[0].comparison.startswith("C4.2 rate")
 
 
 def test_wrong_sign_violates_the_regret_lemma():

@@ -35,6 +35,13 @@ def test_correct_check_is_consistent(correct):
     assert len(correct.comparisons) == 8
 
 
+def test_control_one_layer_off_is_violated_in_every_configuration(correct):
+    control = correct.controls[0]
+    assert control.name == "one layer off" and control.evidence.verdict == "violated"
+    assert all(not c.holds for c in control.evidence.comparisons)   # slope and size rows of every (σ, H) fail
+    assert control.evidence.counterexamples and all(c.reverified for c in control.evidence.counterexamples)
+
+
 def test_recorded_errors_refit_to_the_reported_slope(correct):
     """A reader can refit from the ledger: the independent regression reproduces the reported interval."""
     conf = correct.config["per_config_confidence"]
@@ -92,3 +99,40 @@ def test_tier_configs_meet_the_claimed_grid():
     assert (fast["log2_width_min"], fast["log2_width_max"], fast["log2_width_max_deep"]) == (6, 12, 12)
     assert full["log2_width_max"] == 14
     assert set(fast["activations"]) == {"relu", "softplus", "erf"} and tuple(fast["depths"]) == (1, 2, 3)
+
+
+def test_every_slope_row_states_its_estimate_width_and_power(correct):
+    for row in correct.comparisons[::2]:
+        assert row.relation == "contains"
+        assert row.detail["point_estimate"] == row.measured
+        assert row.detail["interval_width"] == pytest.approx(row.interval[1] - row.interval[0])
+        assert 0 < row.detail["detectable_error_80"] < 1
+        # the power exceeds the half-width: a slope error equal to the half-width is detected only half the time
+        assert row.detail["detectable_error_80"] > row.detail["interval_width"] / 2
+    table = correct.measurements["power"]
+    assert len(table["rows"]) == 4 and "detectable error (80 %)" in table["columns"]
+    assert any("Power:" in n for n in correct.notes)
+
+
+def test_a_bug_in_the_structured_ntk_is_confirmed_as_an_internal_inconsistency():
+    """The autograd re-verification disagrees with the recorded error: that is the finding (violated), with both
+    values and the faulty code path in the evidence — not an unconfirmed failure (inconclusive)."""
+    from numerics.planted.ntk import structured_ntk_unscaled_recursion
+    config = SMALL | {"activations": ("relu",), "depths": (2,), "log2_width_max_deep": 9}
+    ev = judge(check_ntk_concentration(RunContext(tier="fast", seed=0), config=config,
+                                       empirical=structured_ntk_unscaled_recursion))
+    assert ev.verdict == "violated" and "internal inconsistency" in ev.verdict_reason, ev.verdict_reason
+    (bad,) = [c for c in ev.counterexamples if c.disagrees]
+    spot = bad.inputs["spot_check"]
+    assert bad.recorded_measured == spot["recorded_error"] and bad.recomputed_measured == spot["recomputed_error"]
+    assert "empirical NTK under test" in bad.description and "reproduces on its own code path" in bad.description
+    assert abs(spot["empirical_recorded_path"] - spot["empirical_autograd"]) > 1.0
+    assert spot["claimed_closed_form"] == pytest.approx(spot["claimed_scipy"], rel=1e-8)
+
+
+@pytest.mark.parametrize("planted, verdict", [({}, "consistent"), ({"c_sigma_override": 1.0}, "violated")])
+def test_on_a_real_data_set_the_check_keeps_its_power(planted, verdict):
+    config = SMALL | {"activations": ("relu",), "depths": (1,)}
+    ev = judge(check_ntk_concentration(RunContext(data="digits"), config=config, **planted))
+    assert ev.verdict == verdict, ev.verdict_reason
+    assert ev.config["data"]["name"] == "digits" and ev.config["data"]["d"] == TIER_CONFIGS["fast"]["d"]

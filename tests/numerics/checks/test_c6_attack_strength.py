@@ -24,6 +24,8 @@ def test_fast_tier_is_consistent_and_reports_gaps():
     case = next(iter(ev.measurements["trend_cases"].values()))
     assert set(case["gap_to_upper"]) >= {"random32", "fgsm", "pgd10x1", "pgd40x8"}
     assert all(v >= -1e-9 for v in case["gap_to_upper"].values())
+    control = ev.controls[0].evidence       # PGD(10) is measurably stronger than FGSM: the reversed claim fails
+    assert control.verdict == "violated" and all(c.reverified for c in control.counterexamples)
 
 
 def test_planted_clean_gradient_pgd_is_violated(monkeypatch):

@@ -21,6 +21,8 @@ def test_robust_loss_vs_R_is_consistent(small_tier):
     assert all(row["R_lower"] <= row["R_upper"] <= row["R_symbolic"] for row in table)
     curve = ev.measurements["curve"]
     assert curve[-1]["upper"] <= c8.TIERS["fast"]["eps"] < curve[0]["lower"]
+    control = ev.controls[0].evidence       # at 0.8·R_lower the '→ ε' comparison must fail, certified
+    assert control.verdict == "violated" and control.counterexamples[0].reverified
 
 
 @pytest.mark.parametrize("planted", [{"kernel": MissingLayerTermNTK}, {"linear_inner_max": best_case_linear_inner_max}])
@@ -33,7 +35,25 @@ def test_planted_errors_are_violated(small_tier, planted):
 def test_antipodal_obstruction_refutes_the_reconstructed_statement():
     ev = judge(c8.check_antipodal_obstruction(RunContext()))
     assert ev.verdict == "refuted-as-stated", ev.verdict_reason
+    assert ev.verdict_reason == ("refuted as reconstructed (bias-free): an expressiveness gap, present for the "
+                                 "clean loss")
     assert ev.measurements["kernel_lower"] >= 1 - c8.OBSTRUCTION_DUAL_ATOL
+    assert any(c.name.endswith("clean hinge loss ≥ 1 (hence L*(W) ≥ 1)") and c.holds for c in ev.comparisons)
+
+
+def test_with_a_bias_coordinate_the_same_data_admit_a_robust_net_at_a_measured_radius():
+    ev = judge(c8.check_bias_variant(RunContext()))
+    assert ev.verdict == "holds-under" and ev.verdict_reason.startswith("holds under a bias"), ev.verdict_reason
+    rows = ev.measurements["radius_table"]
+    assert [r["d"] for r in rows] == [2, 3]
+    assert all(0 < r["R_lower"] <= r["R_upper"] <= r["R_symbolic"] for r in rows)
+    assert rows[0]["bias_free_lower_at_R100"] >= 1 - c8.OBSTRUCTION_DUAL_ATOL   # the gap, on the same data
+    assert all(c.holds for c in ev.comparisons)
+
+
+def test_a_broken_kernel_is_caught_by_the_bias_variant_too():
+    ev = judge(c8.check_bias_variant(RunContext(), kernel=MissingLayerTermNTK))
+    assert ev.verdict == "violated", ev.verdict_reason
 
 
 def test_obstruction_applied_to_a_softplus_net_is_violated():

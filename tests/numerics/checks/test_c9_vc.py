@@ -1,5 +1,6 @@
-"""C9 checks: the ℓ∞ audit is refuted-as-stated with the per-convention table, the ℓ2 check is consistent, and
-every planted error (lying oracle, wrong offset, wrong group count) is caught as violated."""
+"""C9 checks: the ℓ∞ audit is vacuous under the literal reading and false at n = 2 (per-convention table), n = 3
+is measured, the ℓ2 check is consistent, and every planted error (lying oracle, wrong offset, wrong group
+count) is caught as violated."""
 from fractions import Fraction
 
 import pytest
@@ -34,10 +35,22 @@ def linf():
     return judge(check_linf_conventions(RunContext(seed=1)))
 
 
-def test_linf_audit_is_refuted_as_stated_with_every_comparison_holding(linf):
-    assert linf.verdict == "refuted-as-stated" and linf.construction_verdict == "refuted-as-stated"
+def test_linf_audit_is_vacuous_under_the_literal_reading_and_false_at_n_2(linf):
+    assert linf.verdict == "vacuous" and linf.construction_verdict == "vacuous"
+    assert linf.construction_label == ("vacuous under the literal reading; false at n = 2 (VC(stumps on R⁶) = 5 "
+                                       "< 6)")
+    assert linf.verdict_reason == linf.construction_label and linf.summary["deciding"] is None
     assert all(c.holds for c in linf.comparisons) and not linf.counterexamples
     assert set(linf.solver_statuses) == {"exact"}
+    assert any("No bound uniform over n ≥ 2" in n and "Θ(log d)" in n for n in linf.notes)
+
+
+def test_n_3_is_measured_two_stumps_meet_the_hypothesis_and_fail_the_count_from_d_21(linf):
+    rows = linf.measurements["tables"]["C9 at n = 3 (two-stump class: max/min of two stumps)"]["rows"]
+    assert [r[2] for r in rows[:4]] == ["4/4", "8/8", "16/16", "32/32"]      # d = 2..5: no refutation there
+    assert rows[-1][0] == 21 and rows[-1][3] == 20 and rows[-1][4].startswith("fails")
+    n3 = linf.measurements["n3"]
+    assert n3["failures"] == 0 and n3["datasets_checked"] > 100 and n3["refutation_d"] == 21
 
 
 def test_linf_convention_table(linf):
@@ -57,6 +70,8 @@ def test_l2_kim_check_is_consistent():
     assert ev.verdict == "consistent", ev.verdict_reason
     rows = ev.measurements["tables"]["C9 ℓ2 thresholds (Kim, Moon, Yun)"]["rows"]
     assert rows[1][:4] == [2, "0.7071", "1/2", "4/4"] and rows[2][:4] == [3, "0.8165", "2/3", "6/6"]
+    control = ev.controls[0].evidence       # 1/1000 below ρ*² the same shattering comparison fails, exactly
+    assert control.verdict == "violated" and len(control.counterexamples) == 2
     below = ev.measurements["below_threshold_counterexamples"]
     assert below and all(b["reverified_exact"] and b["reason"] == "not forced" for b in below)
 
@@ -87,7 +102,7 @@ def test_planted_error_is_violated_with_a_reverified_counterexample(check, plant
 
 def test_a_harmless_offset_keeps_the_linf_verdict():
     """q = c + δ/2·e_j is still inside the right closed box and far from the next group."""
-    assert judge(check_linf_conventions(RunContext(), q_offset=Fraction(1, 2))).verdict == "refuted-as-stated"
+    assert judge(check_linf_conventions(RunContext(), q_offset=Fraction(1, 2))).verdict == "vacuous"
 
 
 def test_checks_are_registered_on_the_claim_with_their_planted_errors():
@@ -104,3 +119,17 @@ def test_an_oracle_that_is_not_an_oracle_is_bad_input():
         check_l2_kim(RunContext(), oracle="always-realizable")
     with pytest.raises(InputError, match="oracle"):
         check_linf_conventions(RunContext(), oracle=AlwaysRealizableOracle)
+
+
+def test_known_classes_calibrate_the_oracles_and_the_threshold_control_fails():
+    from numerics.checks.c9_vc import check_known_classes
+    ev = judge(check_known_classes(RunContext()))
+    assert ev.verdict == "consistent", ev.verdict_reason
+    oracles = {c.detail["oracle"].split(" (")[0].split(",")[0] for c in ev.comparisons}
+    assert {"halfspaces with offset", "axis-aligned boxes", "robust halfspaces"} <= oracles
+    assert any("MILP" in c.detail["oracle"] for c in ev.comparisons)
+    assert any("gradient" in c.name for c in ev.comparisons)
+    control = ev.controls[0].evidence
+    assert control.verdict == "violated" and all(c.reverified for c in control.counterexamples)
+    planted = judge(check_known_classes(RunContext(), oracle=AlwaysRealizableOracle()))
+    assert planted.verdict == "violated" and "Radon" in planted.counterexamples[0].comparison

@@ -149,3 +149,32 @@ def test_dask_local_cluster_gives_identical_results(tmp_path):
     assert on_dask == inline
     assert THREADS and threading.main_thread().name not in THREADS  # ran on the Dask worker's threads
     assert run_sweep(noisy_width, CONFIGS, cache_dir=tmp_path) == inline  # Dask's results were cached
+
+
+@pytest.mark.parametrize("greeting, needle", [(None, "did not answer as a Dask scheduler"),
+                                              (b"HTTP/1.1 200 OK\r\n\r\n" + b"\xff" * 64, "not as a Dask scheduler")])
+def test_a_server_that_is_no_dask_scheduler_is_refused_quickly(greeting, needle, monkeypatch):
+    """An address that accepts TCP but stays silent (Dask's client once hung there for minutes) or answers
+    something else (Dask's client once died with a 3 EiB MemoryError) is one InputError within the timeout."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    accepted = []
+
+    def serve():
+        conn, _ = server.accept()
+        accepted.append(conn)
+        if greeting:
+            conn.sendall(greeting)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(InputError, match=needle):
+            sweep.check_scheduler(f"tcp://127.0.0.1:{server.getsockname()[1]}", timeout_s=1.0)
+    finally:
+        server.close()
+        for conn in accepted:
+            conn.close()
+    assert time.monotonic() - start < 10

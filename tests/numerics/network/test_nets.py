@@ -123,3 +123,9 @@ def test_every_activation_builds_and_runs():
     for act in ACTIVATIONS:
         out = FullyConnected(4, 8, 2, act, seed=0)(X)
         assert torch.all(torch.isfinite(out))
+
+
+@pytest.mark.parametrize("d, width, depth", [(3, 10**12, 1), (3, 10**6, 2), (10**12, 3, 1)])
+def test_a_network_beyond_the_machine_is_input_error_not_an_allocator_crash(d, width, depth):
+    with pytest.raises(InputError, match=f"width={width}.*more than this machine"):
+        FullyConnected(d, width, depth, "relu")
