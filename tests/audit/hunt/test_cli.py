@@ -43,7 +43,7 @@ def test_a_hunt_writes_a_ledger_that_never_says_consistent(tmp_path, capsys):
     ledger = load_ledger(path)
     assert ledger["kind"] == "hunt" and ledger["hunt"]["budget_s"] == 6.0
     checks = [c for claim in ledger["claims"] for c in claim["checks"]]
-    assert {c["check_id"] for c in checks} == {"C9-linf-conventions", "C9-l2-kim"}
+    assert {c["check_id"] for c in checks} == {"C9-linf-conventions", "C9-l2-kim", "C9-known-classes"}
     assert all(c["verdict"] in ("violated", "inconclusive") for c in checks)
     assert status == int(any(c["verdict"] == "violated" for c in checks))
     hunt = checks[0]["measurements"]["hunt"]
@@ -56,7 +56,7 @@ def test_planted_errors_are_found_and_the_exit_status_says_so(tmp_path, capsys):
     path = tmp_path / "planted.json"
     status = cli.main(["hunt", "--planted", "--only", "C8", "--no-cache", "--json", str(path), "--quiet"])
     checks = [c for claim in json.loads(path.read_text())["claims"] for c in claim["checks"]]
-    assert status == 0 and len(checks) == 3 and all(c["verdict"] == "violated" for c in checks)
+    assert status == 0 and len(checks) == 4 and all(c["verdict"] == "violated" for c in checks)
     assert all(c["measurements"]["hunt"]["planted"] for c in checks)
 
 
