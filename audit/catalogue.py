@@ -12,6 +12,7 @@ from pathlib import Path
 import sympy as sp
 
 from theory.claims import REGISTRY, Claim
+from theory.hypothesis_space import HypothesisSpace
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "docs" / "claims.md"
 BEGIN = "<!-- BEGIN GENERATED: python -m audit.catalogue -->"
@@ -38,6 +39,8 @@ def render_claim(claim: Claim) -> str:
         lines += [f"Encoded as `{sp.sstr(claim.statement)}`.", ""]
     if claim.hypotheses:
         lines += ["**Hypotheses.**", ""] + [f"- {h}" for h in claim.hypotheses] + [""]
+    if claim.space is not None:
+        lines += render_space(claim.space)
     if claim.symbols:
         lines += ["| symbol | meaning |", "|---|---|"]
         lines += [f"| `{_cell(s)}` | {_cell(m)} |" for s, m in claim.symbols.items()] + [""]
@@ -62,6 +65,19 @@ def _value(value: object) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items()) or "—"
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def render_space(space: HypothesisSpace) -> list[str]:
+    """The hypothesis space ``advaudit hunt`` searches: parameters, domains, the hypothesis each one encodes."""
+    lines = ["**Hypothesis space** (searched by `advaudit hunt`).", "",
+             "| parameter | values | hypothesis | note |", "|---|---|---|---|"]
+    lines += [f"| `{p.name}` | {_cell(p.describe())} | {_cell(p.hypothesis or '—')} | {_cell(p.note)} |"
+              for p in space.parameters]
+    lines += [""] + [f"- constraint: {c.text}" + (f" ({c.hypothesis})" if c.hypothesis else "")
+                     for c in space.constraints]
+    if space.note:
+        lines.append(f"- {space.note}")
+    return lines + ([""] if space.constraints or space.note else [])
 
 
 def render() -> str:

@@ -24,7 +24,7 @@ from importlib import metadata
 
 from theory.errors import InputError
 
-VERB_MODULES = ("list", "show", "check", "width", "audit_file", "report", "selftest")
+VERB_MODULES = ("list", "show", "check", "width", "audit_file", "report", "selftest", "hunt")
 
 
 def version() -> str:

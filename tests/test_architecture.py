@@ -6,8 +6,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("theory", "numerics", "audit")
-# The planted registry's two consumers: selftest runs it, show counts it. Nothing else may reach numerics.planted.
-REGISTRY_CONSUMERS = {"audit/commands/selftest.py", "audit/commands/show.py"}
+# The planted registry's consumers: selftest runs it, hunt --planted hunts it, show counts it. Nothing else may reach
+# numerics.planted.
+REGISTRY_CONSUMERS = {"audit/commands/selftest.py", "audit/commands/hunt.py", "audit/commands/show.py"}
 MAX_MODULES_PER_FOLDER = 12
 MAX_LINES_WITHOUT_REASON = 500
 

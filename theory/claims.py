@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from theory.errors import InputError
+from theory.hypothesis_space import HypothesisSpace
 from theory.tolerances import Tolerance, tolerances_for
 
 PROVENANCE = ("paper", "reconstructed", "derived")
@@ -66,6 +67,13 @@ class Claim:
 
     def checks_for(self, tier: str) -> tuple[CheckSpec, ...]:
         return tuple(c for c in self.checks if tier in c.tiers)
+
+    @property
+    def space(self) -> HypothesisSpace | None:
+        """The configurations the hypotheses allow, as named parameters (theory/spaces.py; ``advaudit hunt``
+        searches them); None for a claim without a numerical check."""
+        from theory.spaces import space_for  # spaces imports theory.requirements, which is heavier than this module
+        return space_for(self.id)
 
 
 # --- symbols shared by the statements -------------------------------------------------------------

@@ -25,6 +25,7 @@ import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import mpmath
@@ -190,6 +191,13 @@ def scientific(n: int | float | mpmath.mpf, exact_digits: int = 15) -> str:
         return mpmath.nstr(x, 6, min_fixed=0 if isinstance(n, int) else -6, max_fixed=0 if isinstance(n, int) else 5)
 
 
+@lru_cache(maxsize=None)
+def _chain(theorem: str, scaling: str) -> tuple[pc.Chain, pc.PaperForm]:
+    """The symbolic chain and its paper form (sympy, ~0.1 s): they depend on the theorem and scaling only."""
+    chain = pc.derive(theorem, scaling)
+    return chain, chain.derived_form()
+
+
 def width_requirements(eps: float, R: float, H: int, loss: str, activation: str, *,
                        scaling: str = "per-layer-R", theorem: str = "C1", d: int = 10,
                        preact_bound: float | None = None, output_bound: float | None = None,
@@ -227,7 +235,7 @@ def width_requirements(eps: float, R: float, H: int, loss: str, activation: str,
     except InputError as exc:
         raise ParameterError("output_bound", str(exc)) from None
 
-    chain = pc.derive(theorem, scaling)
+    chain, form = _chain(theorem, scaling)
     consts: list[Constant] = [
         Constant("L_ell", L_val, f"Lipschitz constant of the {loss} loss in ŷ",
                  "user" if loss == "squared" else "derived", "2(B+1) on |ŷ| ≤ B" if loss == "squared" else ""),
@@ -304,7 +312,6 @@ def width_requirements(eps: float, R: float, H: int, loss: str, activation: str,
             delta = H * mpmath.exp(-mpmath.mpf(m_req) / 2) + mpmath.exp(-mpmath.mpf(m_req) / 8)
         log10_delta = mpmath.log10(delta)
         delta_text = mpmath.nstr(delta, 3) if log10_delta > -10**6 else f"10^({mpmath.nstr(log10_delta, 6)})"
-    form = chain.derived_form()
     derived_form = {"m*": sp.sstr(chain.m_star), "C_m*H^a_H": sp.sstr(form.coefficient),
                     "a_R": sp.sstr(form.a_R), "a_epsilon": sp.sstr(form.a_eps), "provenance": "derived"}
     printed_out = _printed(printed, form, eps, R, H, m_req, float(C_of(m_req)), L_val, G_val) if printed else None

@@ -4,7 +4,8 @@ Where: ``--out DIR``, by default a fresh ``advaudit-report-<time>/`` in the work
 non-empty DIR (the committed ``reports/`` included) is rewritten only with ``--force``, and even then only the
 previous report's own files are replaced; nothing the tool did not write is deleted (audit/report/builder.py).
 Every option is validated before any check runs (exit 2, one line, nothing written); an interrupted run
-leaves DIR as it was. ``--from-ledger PATH`` re-renders a saved ledger without running anything. Sweeps
+leaves DIR as it was. ``--from-ledger PATH`` re-renders a saved ledger without running anything;
+``--hunt-ledger PATH`` adds the "Worst cases found" section of a hunt (``advaudit hunt --json``). Sweeps
 inside checks run with ``--workers``/``--scheduler`` and cache their results under ``--cache-dir``
 (``.advaudit-cache/`` in the working directory by default). ``--data NAME`` (repeatable) also runs the
 checks that take data on that real data set; the report gains a "Real data" section with their verdicts,
@@ -44,6 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="replace the report in an existing --out DIR (e.g. --out reports --force); files "
                              "advaudit did not write there are kept")
     parser.add_argument("--from-ledger", metavar="PATH", help="render this saved ledger instead of running checks")
+    parser.add_argument("--hunt-ledger", metavar="PATH",
+                        help="add the 'Worst cases found' section from this hunt ledger (advaudit hunt --json)")
     parser.add_argument("--cache-dir", metavar="DIR", help=f"sweep result cache (default {DEFAULT_CACHE_DIR}/)")
     parser.add_argument("--no-cache", action="store_true", help="recompute every sweep point; cache nothing")
     add_data_option(parser, repeat=True)
@@ -82,6 +85,7 @@ def _cache_dir(args: argparse.Namespace) -> str | None:
 def run(args: argparse.Namespace) -> int:
     from audit.report.builder import (FIGURES_DIR, LEDGER_JSON, REPORT_HTML, REPORT_MD, check_output_dir,
                                       default_out_dir, render_report, staged_directory)  # matplotlib: only here
+    from audit.report.hunt import check_hunt_ledger
 
     start = time.perf_counter()
     if args.from_ledger and (args.only or args.data):
@@ -89,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
                          "(the ledger fixes the claims and data sets)")
     out = args.out if args.out is not None else str(default_out_dir())
     check_output_dir(out, force=args.force)
+    hunt = check_hunt_ledger(load_ledger(args.hunt_ledger), args.hunt_ledger) if args.hunt_ledger else None
     if args.from_ledger:
         ledger, claims, ctx = load_ledger(args.from_ledger), [], None
         check_device(args.device)
@@ -122,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
                 figures["task"] = steps.progress.add_task("figures", total=n)
             steps.progress.update(figures["task"], completed=done)
 
-        info = render_report(ledger, staged.path, run_info=run_info, on_figure=on_figure)
+        info = render_report(ledger, staged.path, run_info=run_info, on_figure=on_figure, hunt_ledger=hunt)
     seconds = time.perf_counter() - start
     out_console = console()
     if results is not None:

@@ -6,6 +6,7 @@ Layout of ``DIR``::
     DIR/report.html    one self-contained page (figures embedded as data: URIs, inline CSS)
     DIR/figures/*.png  one PNG per series group (matplotlib, Agg backend)
     DIR/ledger.json    the JSON ledger the report was made from (audit.ledger schema)
+    DIR/hunt.json      the hunt ledger of the "Worst cases found" section, when one was given
     DIR/.advaudit-report.json   the manifest: the files this report wrote
 
 Which directory: ``check_output_dir`` validates ``DIR`` before any work and writes nothing. A new or empty
@@ -41,11 +42,13 @@ from audit.report import content, html, markdown
 from audit.report.adapters import series_for
 from audit.report.content import figure_key
 from audit.report.figures import FigureSpec, collect_figures, render_figure
+from audit.report.hunt import hunt_blocks
 from theory.errors import InputError
 
 REPORT_MD = "report.md"
 REPORT_HTML = "report.html"
 LEDGER_JSON = "ledger.json"
+HUNT_JSON = "hunt.json"
 FIGURES_DIR = "figures"
 MANIFEST = ".advaudit-report.json"   # the files this report wrote: what a later --force may replace
 MANIFEST_FORMAT = "advaudit.report-manifest"
@@ -68,8 +71,10 @@ def plan_figures(ledger: dict[str, Any]) -> tuple[dict[str, list[FigureSpec]], d
 
 
 def render_report(ledger: dict[str, Any], directory: str | os.PathLike, *, run_info: dict[str, Any] | None = None,
-                  on_figure: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Write report.md, report.html, figures/ and ledger.json into ``directory`` (not atomic by itself).
+                  on_figure: Callable[[int, int], None] | None = None,
+                  hunt_ledger: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write report.md, report.html, figures/ and ledger.json into ``directory`` (not atomic by itself);
+    with ``hunt_ledger`` (``advaudit hunt --json``) also the "Worst cases found" section and hunt.json.
 
     ``on_figure(done, total)`` is called after each figure. Returns {"figures": [paths relative to the directory], "figures_s": seconds spent drawing}.
     """
@@ -90,11 +95,14 @@ def render_report(ledger: dict[str, Any], directory: str | os.PathLike, *, run_i
         if on_figure:
             on_figure(k, len(todo))
     info = {**(run_info or {}), "figures_s": time.perf_counter() - start}
-    blocks = content.report_blocks(ledger, figures, problems, info)
+    sections = hunt_blocks(hunt_ledger) if hunt_ledger is not None else None
+    blocks = content.report_blocks(ledger, figures, problems, info, sections)
     write_atomic(root / REPORT_MD, markdown.render(blocks))
     title = f"advaudit report — {ledger.get('tier', '')} tier"
     write_atomic(root / REPORT_HTML, html.render(blocks, title=title, root=root))
     write_json(ledger, root / LEDGER_JSON)
+    if hunt_ledger is not None:
+        write_json(hunt_ledger, root / HUNT_JSON)
     _readable(root)
     return {"figures": drawn, "figures_s": info["figures_s"]}
 
@@ -303,9 +311,11 @@ def _swap_in(stage: Path, dest: Path) -> tuple[Path, str]:
 
 def write_report(ledger: dict[str, Any], out: str | os.PathLike, *, force: bool = False,
                  run_info: dict[str, Any] | None = None,
-                 on_figure: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Render ``ledger`` into ``out`` atomically (staging directory, then rename); ``force`` as for the CLI.
-    The result also names the ``directory`` written and, if not ``out``, the ``note`` saying why."""
+                 on_figure: Callable[[int, int], None] | None = None,
+                 hunt_ledger: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Render ``ledger`` (and a hunt ledger's worst cases) into ``out`` atomically (staging directory, then
+    rename); ``force`` as for the CLI. The result also names the ``directory`` written and, if not ``out``, the
+    ``note`` saying why."""
     with staged_directory(out, force=force) as staged:
-        result = render_report(ledger, staged.path, run_info=run_info, on_figure=on_figure)
+        result = render_report(ledger, staged.path, run_info=run_info, on_figure=on_figure, hunt_ledger=hunt_ledger)
     return {**result, "directory": staged.final, "note": staged.note}

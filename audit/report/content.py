@@ -428,8 +428,9 @@ def _other_measurement_blocks(measurements: dict[str, Any]) -> list[Block]:
 
 
 def report_blocks(ledger: dict[str, Any], figures: dict[str, list[FigureSpec]], problems: dict[str, list[str]],
-                  run_info: dict[str, Any]) -> list[Block]:
-    """The whole report: title, provenance header, summary, then one section per claim."""
+                  run_info: dict[str, Any], sections: list[Block] | None = None) -> list[Block]:
+    """The whole report: title, provenance header, summary, extra ``sections`` (the hunt's worst cases), then one
+    section per claim."""
     tier = ledger.get("tier", "")
     blocks: list[Block] = [
         Heading(1, f"advaudit report — {tier} tier"),
@@ -440,6 +441,7 @@ def report_blocks(ledger: dict[str, Any], figures: dict[str, list[FigureSpec]], 
     ]
     blocks += header_blocks(ledger, run_info)
     blocks += summary_blocks(ledger)
+    blocks += sections or []
     for claim in ledger.get("claims", []):
         blocks += claim_blocks(claim, tier, figures, problems)
     blocks += real_data_blocks(ledger, figures, problems)

@@ -103,52 +103,35 @@ def _reverify_outside(norm: str, x: np.ndarray, x_adv: np.ndarray, delta: float)
     return top > limit, float(top) / delta
 
 
-def check_linear_closed_form(ctx: RunContext, *, attack_radius_factor: float = 1.0,
-                             drop_radius_term: bool = False) -> Evidence:
-    """C0 for linear models: every attack's per-sample loss ≤ the closed-form robust loss; = for the maximizer.
-
-    Planted errors: ``attack_radius_factor`` > 1 lets attacks leave B(x); ``drop_radius_term`` uses a
-    'robust' loss without the δ‖w‖_* term. Both must be reported as violated. The control (a deliberately weak
-    bound: the closed form at radius (1 − WEAK_BOUND_REL)·δ) must be violated too.
-    """
-    ev = _measure(ctx, attack_radius_factor, drop_radius_term, bound_radius_factor=1.0)
-    ev.add_control("weak bound", f"the closed form evaluated at radius (1 − {WEAK_BOUND_REL:g})·δ (a bound weaker by "
-                                 f"one part in {1 / WEAK_BOUND_REL:.0e}); attacks unchanged",
-                   _measure(ctx, attack_radius_factor, drop_radius_term, bound_radius_factor=1.0 - WEAK_BOUND_REL))
-    return ev
-
-
-def _measure(ctx: RunContext, attack_radius_factor: float, drop_radius_term: bool,
-             bound_radius_factor: float) -> Evidence:
-    ev = Evidence(claim_id="C0-surrogate-le-robust", check_id="C0-linear-closed-form", tier=ctx.tier)
-    n, d, trials = (32, 5, 4) if ctx.tier == "fast" else (256, 10, 16)
-    deltas = (0.05, 0.3)
-    ev.config = {"n": n, "d": d, "trials": trials, "deltas": deltas, "losses": LOSSES, "norms": NORMS,
-                 "bound_radius_factor": bound_radius_factor,
-                 "model": "linear f(x) = wᵀx, w ~ N(0, I/d)", "data": "uniform on the unit sphere, labels ±1"}
-    if ctx.data is not None:
-        ev.config["data"] = describe(ctx.data, n=n, d=d, seed=ctx.seed * 1000)
-        ev.config["data"]["seed"] = "ctx.seed·1000 + trial (one subsample per trial)"
+def trial_rows(trial: int, seed: int, n: int, d: int, deltas: tuple[float, ...], norms: tuple[str, ...],
+               losses: tuple[str, ...], attack_radius_factor: float, drop_radius_term: bool, *,
+               bound_radius_factor: float = 1.0, data: str | None = None) -> list[tuple]:
+    """One trial (data, labels, w from ``seed``): every attack's points and the closed form at radius
+    ``bound_radius_factor``·δ, per δ, norm and loss; ``data`` names a real data set replacing the sphere points."""
     rows = []
-    for trial in range(trials):
-        seed = ctx.seed * 1000 + trial
-        ev.seeds.append(seed)
-        rng = np.random.default_rng(seed)
-        X = sphere_points(n, d, seed=seed)
-        y = rng.choice([-1.0, 1.0], size=n)
-        if ctx.data is not None:  # a real data set replaces the synthetic points (the rng stream is unchanged)
-            X, y = load_dataset(ctx.data, n=n, d=d, seed=seed)
-        w = rng.standard_normal(d) / np.sqrt(d)
-        for delta in deltas:
-            for norm in NORMS:
-                for loss in LOSSES:
-                    star = closed_form_robust_loss(loss, norm, w, X, y, bound_radius_factor * delta,
-                                                   drop_radius_term=drop_radius_term)
-                    for attack, X_adv in _attacks(loss, norm, w, X, y, delta, rng, attack_radius_factor).items():
-                        rows.append((trial, delta, norm, loss, attack, w, X, y, X_adv, star))
+    rng = np.random.default_rng(seed)
+    X = sphere_points(n, d, seed=seed)
+    y = rng.choice([-1.0, 1.0], size=n)
+    if data is not None:  # a real data set replaces the synthetic points (the rng stream is unchanged)
+        X, y = load_dataset(data, n=n, d=d, seed=seed)
+    w = rng.standard_normal(d) / np.sqrt(d)
+    for delta in deltas:
+        for norm in norms:
+            for loss in losses:
+                star = closed_form_robust_loss(loss, norm, w, X, y, bound_radius_factor * delta,
+                                               drop_radius_term=drop_radius_term)
+                for attack, X_adv in _attacks(loss, norm, w, X, y, delta, rng, attack_radius_factor).items():
+                    rows.append((trial, delta, norm, loss, attack, w, X, y, X_adv, star))
+    return rows
+
+
+def compare_rows(ev: Evidence, rows: list[tuple], norms: tuple[str, ...], losses: tuple[str, ...],
+                 drop_radius_term: bool, *, bound_radius_factor: float = 1.0) -> None:
+    """Per (attack, norm, loss): max_i (ℓ_A,i − ℓ*_i) against 0 and max_i ‖x'_i − x_i‖/δ against 1 over ``rows``;
+    failures re-verified at 50 digits (losses) or in exact rationals (membership)."""
     for attack in ("random", "half-step gradient", "exact maximizer"):
-        for norm in NORMS:
-            for loss in LOSSES:
+        for norm in norms:
+            for loss in losses:
                 sel = [r for r in rows if r[4] == attack and r[2] == norm and r[3] == loss]
                 worst, worst_at, dist, dist_at, mean_a, mean_s = -np.inf, None, 0.0, None, [], []
                 for trial, delta, _, _, _, w, X, y, X_adv, star in sel:
@@ -183,6 +166,41 @@ def _measure(ctx: RunContext, attack_radius_factor: float, drop_radius_term: boo
                     ev.counterexamples.append(Counterexample(
                         member.name, f"{attack} returned a point outside B(x) (δ={delta})",
                         {"x": x, "x_adv": xa, "delta": delta}, ratio, 1.0, "exact rational arithmetic", ok))
+
+
+def check_linear_closed_form(ctx: RunContext, *, attack_radius_factor: float = 1.0,
+                             drop_radius_term: bool = False) -> Evidence:
+    """C0 for linear models: every attack's per-sample loss ≤ the closed-form robust loss; = for the maximizer.
+
+    Planted errors: ``attack_radius_factor`` > 1 lets attacks leave B(x); ``drop_radius_term`` uses a
+    'robust' loss without the δ‖w‖_* term. Both must be reported as violated. The control (a deliberately weak
+    bound: the closed form at radius (1 − WEAK_BOUND_REL)·δ) must be violated too.
+    """
+    ev = _measure(ctx, attack_radius_factor, drop_radius_term, bound_radius_factor=1.0)
+    ev.add_control("weak bound", f"the closed form evaluated at radius (1 − {WEAK_BOUND_REL:g})·δ (a bound weaker by "
+                                 f"one part in {1 / WEAK_BOUND_REL:.0e}); attacks unchanged",
+                   _measure(ctx, attack_radius_factor, drop_radius_term, bound_radius_factor=1.0 - WEAK_BOUND_REL))
+    return ev
+
+
+def _measure(ctx: RunContext, attack_radius_factor: float, drop_radius_term: bool,
+             bound_radius_factor: float) -> Evidence:
+    ev = Evidence(claim_id="C0-surrogate-le-robust", check_id="C0-linear-closed-form", tier=ctx.tier)
+    n, d, trials = (32, 5, 4) if ctx.tier == "fast" else (256, 10, 16)
+    deltas = (0.05, 0.3)
+    ev.config = {"n": n, "d": d, "trials": trials, "deltas": deltas, "losses": LOSSES, "norms": NORMS,
+                 "bound_radius_factor": bound_radius_factor,
+                 "model": "linear f(x) = wᵀx, w ~ N(0, I/d)", "data": "uniform on the unit sphere, labels ±1"}
+    if ctx.data is not None:
+        ev.config["data"] = describe(ctx.data, n=n, d=d, seed=ctx.seed * 1000)
+        ev.config["data"]["seed"] = "ctx.seed·1000 + trial (one subsample per trial)"
+    rows = []
+    for trial in range(trials):
+        seed = ctx.seed * 1000 + trial
+        ev.seeds.append(seed)
+        rows += trial_rows(trial, seed, n, d, deltas, NORMS, LOSSES, attack_radius_factor, drop_radius_term,
+                           bound_radius_factor=bound_radius_factor, data=ctx.data)
+    compare_rows(ev, rows, NORMS, LOSSES, drop_radius_term, bound_radius_factor=bound_radius_factor)
     ev.measurements["surrogate_vs_robust"] = [
         {"comparison": c.name, "max_excess": c.measured, **c.detail} for c in ev.comparisons if "ℓ_A" in c.name]
     ev.solver_statuses.append("closed-form")

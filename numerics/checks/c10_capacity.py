@@ -226,14 +226,21 @@ def _numpy_margin_search(W: np.ndarray, a: np.ndarray, X: np.ndarray, y: np.ndar
     return best, best_m
 
 
-def _reverify_claim(config: dict, result: dict, rng: np.random.Generator, flip_first_label: bool = False
-                    ) -> dict | None:
-    """None when the claim survives; otherwise the refuting point, recomputed in numpy. ``flip_first_label``
-    (the control) checks the claim against the dataset with y_0 negated."""
+def _labels(config: dict, flip_first_label: bool) -> tuple[np.ndarray, np.ndarray, float]:
+    """The dataset of ``config``; with ``flip_first_label`` (the control) y_0 negated."""
     X, y, delta = _data(config)
     if flip_first_label:
         y = y.copy()
         y[0] = -y[0]
+    return X, y, delta
+
+
+def claim_candidates(config: dict, result: dict, rng: np.random.Generator, flip_first_label: bool = False
+                     ) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """The points at which a zero-error claim is re-checked in numpy, with y·f at each: the clean points and, for
+    robust claims, the reference PGD's points (inside B(x); +∞ outside) and an independent numpy PGD's points.
+    ``flip_first_label`` (the control) checks the claim against the dataset with y_0 negated."""
+    X, y, delta = _labels(config, flip_first_label)
     W, a = np.asarray(result["weights"], dtype=np.float64), np.asarray(result["output"], dtype=np.float64)
     clean = y * recompute.forward([W], a, ACTIVATION, X)
     candidates = [("clean point", X, clean)]
@@ -244,6 +251,14 @@ def _reverify_claim(config: dict, result: dict, rng: np.random.Generator, flip_f
         candidates.append(("reference PGD point", P, pm))
         Q, qm = _numpy_margin_search(W, a, X, y, delta, rng)
         candidates.append(("numpy PGD point", Q, qm))
+    return candidates
+
+
+def refutation(config: dict, candidates: list[tuple[str, np.ndarray, np.ndarray]],
+               flip_first_label: bool = False) -> dict | None:
+    """None when every candidate has y·f > 0; otherwise the refuting point with the smallest y·f of the first
+    source that has one."""
+    X, y, delta = _labels(config, flip_first_label)
     for source, P, m in candidates:
         bad = np.flatnonzero(m <= 0)
         if bad.size:
@@ -251,6 +266,28 @@ def _reverify_claim(config: dict, result: dict, rng: np.random.Generator, flip_f
             return {"source": source, "index": i, "margin": float(m[i]), "label": float(y[i]),
                     "point": P[i].tolist(), "linf_distance": float(np.abs(P[i] - X[i]).max()), "delta": delta}
     return None
+
+
+def _reverify_claim(config: dict, result: dict, rng: np.random.Generator, flip_first_label: bool = False
+                    ) -> dict | None:
+    """None when the claim survives; otherwise the refuting point, recomputed in numpy. ``flip_first_label``
+    (the control) checks the claim against the dataset with y_0 negated."""
+    return refutation(config, claim_candidates(config, result, rng, flip_first_label), flip_first_label)
+
+
+def refutation_counterexample(name: str, config: dict, found: dict) -> Counterexample:
+    """A zero-error claim refuted in numpy, as a counterexample (re-verified: y·f ≤ 0 at a point of B(x_i))."""
+    return Counterexample(
+        comparison=name,
+        description=f"{config['mode']} claim (n={config['n']}, d={config['d']}, m={config['width']}, "
+                    f"seed {config['seed']}) refuted: {found['source']} of point {found['index']} has "
+                    f"y·f = {found['margin']:.6g} ≤ 0 (‖x' − x‖_∞ = {found['linf_distance']:.6g} ≤ δ = "
+                    f"{found['delta']:.6g})",
+        inputs={**{k: config[k] for k in ("mode", "n", "d", "width", "seed")}, **found},
+        recomputed_measured=found["margin"], recomputed_bound=0.0,
+        method="plain numpy float64 forward pass from the run's weights (numerics.execution.recompute.forward), dataset "
+               "regenerated from its seed; numpy sign-gradient search for robust claims",
+        reverified=found["margin"] <= 0 and found["linf_distance"] <= found["delta"] + MEMBERSHIP_ATOL_F64)
 
 
 # --- calibration of the training attack ------------------------------------------------------------------------------
@@ -382,17 +419,7 @@ def _reverify(ev: Evidence, cells: list[dict], pairs: list[PairSearch], seed: in
     if row.holds:
         return
     for config, found in refuted[:5]:
-        ev.counterexamples.append(Counterexample(
-            comparison=name,
-            description=f"{config['mode']} claim (n={config['n']}, d={config['d']}, m={config['width']}, "
-                        f"seed {config['seed']}) refuted: {found['source']} of point {found['index']} has "
-                        f"y·f = {found['margin']:.6g} ≤ 0 (‖x' − x‖_∞ = {found['linf_distance']:.6g} ≤ δ = "
-                        f"{found['delta']:.6g})",
-            inputs={**{k: config[k] for k in ("mode", "n", "d", "width", "seed")}, **found},
-            recomputed_measured=found["margin"], recomputed_bound=0.0,
-            method="plain numpy float64 forward pass from the run's weights (numerics.execution.recompute.forward), dataset "
-                   "regenerated from its seed; numpy sign-gradient search for robust claims",
-            reverified=found["margin"] <= 0 and found["linf_distance"] <= found["delta"] + MEMBERSHIP_ATOL_F64))
+        ev.counterexamples.append(refutation_counterexample(name, config, found))
 
 
 def _separation(ev: Evidence, cfg: dict, common: dict) -> None:

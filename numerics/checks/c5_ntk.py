@@ -247,6 +247,48 @@ def _validate_planted(planted: dict[str, Any]) -> None:
         raise InputError(f"empirical must be a function (net, X) → Θ_m, got {planted['empirical']!r}")
 
 
+def measure_config(ev: Evidence, pool: ThreadPoolExecutor, X: np.ndarray, act: str, depth: int, widths: list[int],
+                   seeds: list[list[int]], confidence: float, rate: float, planted: dict[str, Any], device: str,
+                   control: Evidence | None = None) -> dict[str, Any]:
+    """One (σ, H): errors of every (width, replicate) network, the slope fit at ``confidence`` against ``rate``
+    and the largest-width size, as comparisons of ``ev`` (failures re-verified); returns the record. With
+    ``control``, the same networks are also measured against Θ of depth H + 1 and its rows go there."""
+    label = f"{act}/H={depth}"
+    theta = sum(_claimed_terms(X, act, depth, planted), np.zeros((len(X), len(X))))
+    thetas = (theta,)
+    if control is not None:
+        thetas += (sum(_claimed_terms(X, act, depth + 1, planted), np.zeros((len(X), len(X)))),)
+    swept = _sweep(pool, X, act, depth, seeds, widths, thetas, device, _empirical(planted))
+    errors, where = swept[0]
+    fit = _fit(widths, errors, confidence)
+    scale = fluctuation_scale(act)
+    tol = ERROR_SD_MULTIPLE * depth * scale / math.sqrt(widths[-1])
+    top = float(errors[-1].mean())
+    record = {"activation": act, "depth": depth, "widths": widths, "net_seeds": seeds,
+              "errors": errors.tolist(), "worst_entries": where, "fit": fit,
+              "lambda_min_analytic_gram": float(np.linalg.eigvalsh(theta)[0]),
+              "largest_width_mean_error": top, "largest_width_tolerance": tol,
+              "fluctuation_scale_s1": scale,
+              "mean_error_times_sqrt_m": (errors.mean(axis=1) * np.sqrt(widths)).tolist()}
+    slope_row = ev.compare(f"{label}: slope of log error vs log m", fit["slope"], rate, "contains",
+                           interval=(fit["ci_low"], fit["ci_high"]), tolerance=0.0,
+                           tolerance_name=f"{100 * confidence:.2f}% HC3 t-interval (Bonferroni, family "
+                                          f"{100 * FAMILY_CONFIDENCE:.1f}%)",
+                           point_estimate=fit["slope"], interval_width=fit["ci_width"],
+                           detectable_error_80=fit["detectable_error_80"])
+    size_row = ev.compare(f"{label}: mean error at m={widths[-1]}", top, tol, "<=", tolerance=0.0,
+                          tolerance_name=f"ERROR_SD_MULTIPLE·H·s₁/√m = {ERROR_SD_MULTIPLE:g}·{depth}·"
+                                         f"{scale:.3f}/√{widths[-1]}")
+    if not (slope_row.holds and size_row.holds):
+        ev.counterexamples.extend(_reverify(X, act, depth, widths, errors, where, seeds, confidence, rate,
+                                            tol, slope_row.holds, size_row.holds, label, device, planted, theta))
+    if control is not None:
+        (errors_off, where_off) = swept[1]
+        _layer_off_control(control, X, act, depth, widths, errors_off, where_off, seeds, confidence, rate,
+                           tol, device, planted, thetas[1])
+    return record
+
+
 def check_ntk_concentration(ctx: RunContext, **planted: Any) -> Evidence:
     """Fit the log-log slope of max_ij |Θ_m − Θ| against the width for each (σ, H) and compare with −1/2."""
     start = time.perf_counter()
@@ -280,38 +322,10 @@ def check_ntk_concentration(ctx: RunContext, **planted: Any) -> Evidence:
     # GIL); every network has its own seed, so the results do not depend on the scheduling.
     with ThreadPoolExecutor(max_workers=NETWORK_THREADS) as pool:
         for act, depth in configs:
-            label = f"{act}/H={depth}"
-            widths = _widths(cfg, depth)
-            theta = sum(_claimed_terms(X, act, depth, planted), np.zeros((len(X), len(X))))
-            seeds = [[_net_seed(ctx.seed, act, depth, m, r) for r in range(cfg["replicates"])] for m in widths]
-            theta_off = sum(_claimed_terms(X, act, depth + 1, planted), np.zeros((len(X), len(X))))
-            (errors, where), (errors_off, where_off) = _sweep(pool, X, act, depth, seeds, widths,
-                                                              (theta, theta_off), ctx.device, _empirical(planted))
-            fit = _fit(widths, errors, confidence)
-            scale = fluctuation_scale(act)
-            tol = ERROR_SD_MULTIPLE * depth * scale / math.sqrt(widths[-1])
-            top = float(errors[-1].mean())
-            rows[label] = {"activation": act, "depth": depth, "widths": widths, "net_seeds": seeds,
-                           "errors": errors.tolist(), "worst_entries": where, "fit": fit,
-                           "lambda_min_analytic_gram": float(np.linalg.eigvalsh(theta)[0]),
-                           "largest_width_mean_error": top, "largest_width_tolerance": tol,
-                           "fluctuation_scale_s1": scale,
-                           "mean_error_times_sqrt_m": (errors.mean(axis=1) * np.sqrt(widths)).tolist()}
-            slope_row = ev.compare(f"{label}: slope of log error vs log m", fit["slope"], rate, "contains",
-                                   interval=(fit["ci_low"], fit["ci_high"]), tolerance=0.0,
-                                   tolerance_name=f"{100 * confidence:.2f}% HC3 t-interval (Bonferroni, family "
-                                                  f"{100 * FAMILY_CONFIDENCE:.1f}%)",
-                                   point_estimate=fit["slope"], interval_width=fit["ci_width"],
-                                   detectable_error_80=fit["detectable_error_80"])
-            size_row = ev.compare(f"{label}: mean error at m={widths[-1]}", top, tol, "<=", tolerance=0.0,
-                                  tolerance_name=f"ERROR_SD_MULTIPLE·H·s₁/√m = {ERROR_SD_MULTIPLE:g}·{depth}·"
-                                                 f"{scale:.3f}/√{widths[-1]}")
-            if not (slope_row.holds and size_row.holds):
-                ev.counterexamples.extend(_reverify(X, act, depth, widths, errors, where, seeds, confidence, rate,
-                                                    tol, slope_row.holds, size_row.holds, label, ctx.device,
-                                                    planted, theta))
-            _layer_off_control(control, X, act, depth, widths, errors_off, where_off, seeds, confidence, rate,
-                               tol, ctx.device, planted, theta_off)
+            seeds = [[_net_seed(ctx.seed, act, depth, m, r) for r in range(cfg["replicates"])]
+                     for m in _widths(cfg, depth)]
+            rows[f"{act}/H={depth}"] = measure_config(ev, pool, X, act, depth, _widths(cfg, depth), seeds,
+                                                      confidence, rate, planted, ctx.device, control)
     ev.measurements = {"configs": rows, "n": cfg["n"], "d": cfg["d"], "power": _power_table(rows, rate)}
     ev.add_control("one layer off", "each network of depth H measured against the analytic NTK of depth H + 1 "
                                     "(same networks, same fit and tolerances)", control)

@@ -145,6 +145,28 @@ def _reversed_ladder(control: Evidence, case: AttackCase, names: dict, P: dict, 
                        "ATTACK_TREND_REL_TOL × gain of the stronger attack", "weak")
 
 
+LADDER = ("random", "fgsm", "pgd-weak", "pgd-strong")
+
+
+def trend_case(ev: Evidence, case: AttackCase, cfg: dict, seed: int, pgd: type[PGD],
+               control: Evidence | None = None) -> dict | None:
+    """One trend configuration: soundness against CROWN, restart nesting, and each rung of the ladder against the
+    next on mean L_A (tolerance ATTACK_TREND_REL_TOL of the weaker attack's gain), plus the reversed-ladder rows
+    into ``control`` when given; None when inconclusive."""
+    out = _run_case(ev, case, cfg, seed, pgd, None)
+    if out is None:
+        return None
+    P = out.pop("points")
+    names = _attacks(case.pset, case.loss, cfg, seed, pgd)
+    for weak, strong in zip(LADDER, LADDER[1:]):
+        _mean_relation(ev, case, f"trend {names[weak].name} ≤ {names[strong].name} (means)",
+                       (names[weak].name, P[weak]), (names[strong].name, P[strong]), out["clean"],
+                       ATTACK_TREND_REL_TOL, "ATTACK_TREND_REL_TOL × gain of the weaker attack", "weak")
+    if control is not None:
+        _reversed_ladder(control, case, names, P, out["clean"])
+    return out
+
+
 def _cases(kind: dict, seed: int, offset: int):
     rng = np.random.default_rng(seed + offset)
     X = torch.tensor(sphere_points(kind["n"], kind["d"], seed=seed + offset))
@@ -177,21 +199,12 @@ def _measure(ctx: RunContext, pgd: type[PGD]) -> Evidence:
                           "tolerances": {"ATTACK_TREND_REL_TOL": ATTACK_TREND_REL_TOL,
                                          "ATTACK_REACH_REL_TOL": ATTACK_REACH_REL_TOL,
                                          "SOUNDNESS_TOL_F64": SOUNDNESS_TOL_F64}})
-    ladder = ("random", "fgsm", "pgd-weak", "pgd-strong")
     trend, reach = {}, {}
     control = Evidence(CLAIM_ID, CHECK_ID, ctx.tier, seeds=[ctx.seed])
     for case in _cases(cfg["trend"], ctx.seed, 0):
-        out = _run_case(ev, case, cfg, ctx.seed, pgd, None)
-        if out is None:
-            continue
-        P = out.pop("points")
-        names = _attacks(case.pset, case.loss, cfg, ctx.seed, pgd)
-        for weak, strong in zip(ladder, ladder[1:]):
-            _mean_relation(ev, case, f"trend {names[weak].name} ≤ {names[strong].name} (means)",
-                           (names[weak].name, P[weak]), (names[strong].name, P[strong]), out["clean"],
-                           ATTACK_TREND_REL_TOL, "ATTACK_TREND_REL_TOL × gain of the weaker attack", "weak")
-        _reversed_ladder(control, case, names, P, out["clean"])
-        trend[case.name] = out
+        out = trend_case(ev, case, cfg, ctx.seed, pgd, control)
+        if out is not None:
+            trend[case.name] = out
     for case in _cases(cfg["reach"], ctx.seed, 1000):
         out = _run_case(ev, case, cfg, ctx.seed, pgd, cfg["reach"]["grid_points"])
         if out is None:

@@ -86,6 +86,7 @@ QUADRATIC_IDENTITY_RTOL = tolerance(_OBSTRUCTION, "QUADRATIC_IDENTITY_RTOL")
 OBSTRUCTION_KERNEL_R = 100.0
 OBSTRUCTION_DUAL_ATOL = tolerance(_OBSTRUCTION, "OBSTRUCTION_DUAL_ATOL")
 LOSS_ROUNDING_ATOL = tolerance(_OBSTRUCTION, "LOSS_ROUNDING_ATOL")
+OBSTRUCTION_OFFSET = 3.0  # W = W(0) + 3·N(0, I): a point of the ball far from W(0) (the identity holds for every W)
 # The bias variant: the constant coordinate sin φ (a first-layer bias), and its dimensions per tier.
 BIAS_ANGLE = math.pi / 6
 BIAS_PAIRS = 6                 # seeded symmetric data at d ≥ 3: 6 points and their same-labelled antipodes
@@ -413,6 +414,39 @@ def _even_part_and_quadratic(net: FullyConnected, X: torch.Tensor) -> tuple[np.n
     return even, np.einsum("ij,jk,ik->i", X.numpy(), Q, X.numpy())
 
 
+def obstruction_width(ev: Evidence, m: int, seed: int, gen: torch.Generator, offset: float,
+                      obstruction_activation: str) -> None:
+    """At width m, W = W(0) + offset·N(0, I) (drawn from ``gen``): f(x) + f(−x) = xᵀQx on the 12 alternating
+    points of S¹ (a failure re-verified in numpy) and the clean hinge loss ≥ 1."""
+    X, y = _obstruction_data()
+    Xt = torch.as_tensor(X)
+    net = FullyConnected(2, m, 1, obstruction_activation, seed=seed)
+    with torch.no_grad():  # a point of the ball far from W(0): the identity holds for every W
+        net.weights[0].add_(offset * torch.randn(net.weights[0].shape, generator=gen, dtype=torch.float64))
+    even, quad = _even_part_and_quadratic(net, Xt)
+    scale = float(np.abs(even).max() + np.abs(quad).max() + 1.0)
+    err = float(np.abs(even - quad).max()) / scale
+    row = ev.compare(f"m={m}: f(x) + f(−x) = xᵀQx for the {obstruction_activation} net", err, 0.0, "==",
+                     tolerance=QUADRATIC_IDENTITY_RTOL, tolerance_name="QUADRATIC_IDENTITY_RTOL")
+    if not row.holds:
+        W, a = net.weights[0].detach().numpy(), net.output.detach().numpy()
+        sig = {"relu2": lambda z: np.maximum(z, 0) ** 2, "relu": lambda z: np.maximum(z, 0),
+               "softplus": lambda z: np.logaddexp(0, z), "tanh": np.tanh, "erf": None, "sigmoid": None}
+        fn = sig.get(obstruction_activation)
+        if fn is not None:
+            f = lambda Z: fn(Z @ W.T) @ a * net.scale  # noqa: E731
+            redo = float(np.abs(f(X) + f(-X) - np.einsum("ij,jk,ik->i", X, (W.T * a) @ W * net.scale, X)).max())
+            ev.counterexamples.append(Counterexample(
+                row.name, "f(x) + f(−x) is not a quadratic form: the obstruction does not apply",
+                {"m": m, "activation": obstruction_activation}, recomputed_measured=redo / scale,
+                recomputed_bound=0.0, method="plain float64 numpy forward pass",
+                reverified=bool(redo / scale > QUADRATIC_IDENTITY_RTOL)))
+    with torch.no_grad():
+        clean = float(get_loss("hinge").value(net(Xt), torch.as_tensor(y)).mean())
+    ev.compare(f"m={m}: clean hinge loss ≥ 1 (hence L*(W) ≥ 1)", clean, 1.0, ">=", tolerance=LOSS_ROUNDING_ATOL,
+               tolerance_name="LOSS_ROUNDING_ATOL")
+
+
 def check_antipodal_obstruction(ctx: RunContext, *, obstruction_activation: str = "relu2") -> Evidence:
     """C8 as reconstructed fails on separable data with same-labelled antipodes (module docstring)."""
     with single_thread():
@@ -436,34 +470,9 @@ def _antipodal_obstruction(ctx: RunContext, obstruction_activation: str) -> Evid
     exact = max(abs(v) for v in sums)
     ev.compare("Σ_k s_k·(1, cos 2θ_k, sin 2θ_k) = 0 exactly (no quadratic form fits the labels)", float(exact), 0.0,
                "==", tolerance=0.0, tolerance_name="exact (sympy)")
-    Xt = torch.as_tensor(X)
     gen = torch.Generator().manual_seed(ctx.seed)
     for m in cfg["widths"]:
-        net = FullyConnected(2, m, 1, obstruction_activation, seed=ctx.seed)
-        with torch.no_grad():  # a point of the ball far from W(0): the identity holds for every W
-            net.weights[0].add_(3.0 * torch.randn(net.weights[0].shape, generator=gen, dtype=torch.float64))
-        even, quad = _even_part_and_quadratic(net, Xt)
-        scale = float(np.abs(even).max() + np.abs(quad).max() + 1.0)
-        err = float(np.abs(even - quad).max()) / scale
-        row = ev.compare(f"m={m}: f(x) + f(−x) = xᵀQx for the {obstruction_activation} net", err, 0.0, "==",
-                         tolerance=QUADRATIC_IDENTITY_RTOL, tolerance_name="QUADRATIC_IDENTITY_RTOL")
-        if not row.holds:
-            W, a = net.weights[0].detach().numpy(), net.output.detach().numpy()
-            sig = {"relu2": lambda z: np.maximum(z, 0) ** 2, "relu": lambda z: np.maximum(z, 0),
-                   "softplus": lambda z: np.logaddexp(0, z), "tanh": np.tanh, "erf": None, "sigmoid": None}
-            fn = sig.get(obstruction_activation)
-            if fn is not None:
-                f = lambda Z: fn(Z @ W.T) @ a * net.scale  # noqa: E731
-                redo = float(np.abs(f(X) + f(-X) - np.einsum("ij,jk,ik->i", X, (W.T * a) @ W * net.scale, X)).max())
-                ev.counterexamples.append(Counterexample(
-                    row.name, "f(x) + f(−x) is not a quadratic form: the obstruction does not apply",
-                    {"m": m, "activation": obstruction_activation}, recomputed_measured=redo / scale,
-                    recomputed_bound=0.0, method="plain float64 numpy forward pass",
-                    reverified=bool(redo / scale > QUADRATIC_IDENTITY_RTOL)))
-        with torch.no_grad():
-            clean = float(get_loss("hinge").value(net(Xt), torch.as_tensor(y)).mean())
-        ev.compare(f"m={m}: clean hinge loss ≥ 1 (hence L*(W) ≥ 1)", clean, 1.0, ">=", tolerance=LOSS_ROUNDING_ATOL,
-                   tolerance_name="LOSS_ROUNDING_ATOL")
+        obstruction_width(ev, m, ctx.seed, gen, OBSTRUCTION_OFFSET, obstruction_activation)
     problem = robust_kernel_problem(X, y, NTKKernel(1, "relu2"), pset, "hinge", radius=OBSTRUCTION_KERNEL_R)
     res = solve_robust(problem, tol=1e-3, initial_samples=4, seed=ctx.seed, max_rounds=10, certify=False)
     ev.solver_statuses += res.solver_statuses
@@ -516,6 +525,45 @@ def symmetric_data(pairs: int, d: int, pset: PerturbationSet, delta_sep: float, 
     return np.array(kept + [-v for v in kept]), np.array(labels + labels)
 
 
+def bias_dimension(ev: Evidence, d: int, cfg: dict, sep: float, pset: PerturbationSet, kernel: NTKKernel,
+                   seed: int) -> dict[str, Any]:
+    """One d of the bias variant: the lifted data's separation, the certified bracket of R*(ε) with its certified
+    robust loss against ε and R_upper against the symbolic R(d + 1, δ_sep, ε), and the bias-free weak-duality
+    bound on the unlifted data (compared at d = 2); returns the table row (RobustKernelSolverError propagates)."""
+    X, y = _obstruction_data() if d == 2 else symmetric_data(BIAS_PAIRS, d, pset, sep, seed + d)
+    Z = lift(X)
+    lifted_sep = separations(pset, Z, y)[0]
+    ev.compare(f"d={d}: lifted data keep C8's hypothesis: separation of differently labelled caps ≥ 0 "
+               "(the measured value is the lifted δ_sep)", lifted_sep, 0.0, ">=", tolerance=0.0,
+               tolerance_name="exact (closed form)")
+    res = solve_robust(robust_kernel_problem(Z, y, kernel, pset, "hinge", radius=1.0), tol=cfg["tol"],
+                       target=cfg["eps"], seed=seed, max_rounds=20, cell_budget=cfg["cell_budget"])
+    ev.solver_statuses += res.solver_statuses
+    free = solve_robust(robust_kernel_problem(X, y, kernel, pset, "hinge", radius=OBSTRUCTION_KERNEL_R),
+                        tol=1e-3, initial_samples=4, seed=seed, max_rounds=10, certify=False)
+    ev.solver_statuses += free.solver_statuses
+    if d == 2:
+        ev.compare("d=2, same data without the bias: weak-duality lower bound of L* at R = 100 ≥ 1 (the "
+                   "obstruction)", free.lower, 1.0, ">=", tolerance=OBSTRUCTION_DUAL_ATOL,
+                   tolerance_name="OBSTRUCTION_DUAL_ATOL")
+    row = {"d": d, "lifted_separation": lifted_sep, "R_lower": res.lower, "R_upper": res.upper,
+           "status": res.status, "certified_robust_loss": res.certificate.get("certified_robust_loss"),
+           "bias_free_lower_at_R100": free.lower}
+    if res.upper is None:
+        ev.inconclusive_reasons.append(f"d={d}: no certified R_upper for the bias variant ({res.status})")
+    else:
+        ev.compare(f"d={d}: bias variant: certified robust loss ≤ ε at R_upper = {res.upper:.4g}",
+                   float(row["certified_robust_loss"]), cfg["eps"], "<=", tolerance=0.0,
+                   tolerance_name="exact (certified)")
+        try:
+            row["R_symbolic"] = _symbolic_radius(d + 1, lifted_sep, cfg["eps"])
+            ev.compare(f"d={d}: bias variant: R_upper(ε) ≤ symbolic R(d + 1, δ_sep, ε)", res.upper,
+                       row["R_symbolic"], "<=", tolerance=0.0, tolerance_name="exact (certified)")
+        except ImportError:
+            pass
+    return row
+
+
 def check_bias_variant(ctx: RunContext, *, kernel: type[NTKKernel] = NTKKernel) -> Evidence:
     """C8 with a bias / constant input coordinate on same-labelled-antipode data (module docstring);
     ``kernel``: the NTK class the solver uses, gated by the cross-check against analytic_ntk."""
@@ -542,38 +590,7 @@ def _bias_variant(ctx: RunContext, kernel_cls: type[NTKKernel]) -> Evidence:
         return ev
     try:
         for d in dims:
-            X, y = _obstruction_data() if d == 2 else symmetric_data(BIAS_PAIRS, d, pset, sep, ctx.seed + d)
-            Z = lift(X)
-            lifted_sep = separations(pset, Z, y)[0]
-            ev.compare(f"d={d}: lifted data keep C8's hypothesis: separation of differently labelled caps ≥ 0 "
-                       "(the measured value is the lifted δ_sep)", lifted_sep, 0.0, ">=", tolerance=0.0,
-                       tolerance_name="exact (closed form)")
-            res = solve_robust(robust_kernel_problem(Z, y, kernel, pset, "hinge", radius=1.0), tol=cfg["tol"],
-                               target=cfg["eps"], seed=ctx.seed, max_rounds=20, cell_budget=cfg["cell_budget"])
-            ev.solver_statuses += res.solver_statuses
-            free = solve_robust(robust_kernel_problem(X, y, kernel, pset, "hinge", radius=OBSTRUCTION_KERNEL_R),
-                                tol=1e-3, initial_samples=4, seed=ctx.seed, max_rounds=10, certify=False)
-            ev.solver_statuses += free.solver_statuses
-            if d == 2:
-                ev.compare("d=2, same data without the bias: weak-duality lower bound of L* at R = 100 ≥ 1 (the "
-                           "obstruction)", free.lower, 1.0, ">=", tolerance=OBSTRUCTION_DUAL_ATOL,
-                           tolerance_name="OBSTRUCTION_DUAL_ATOL")
-            row = {"d": d, "lifted_separation": lifted_sep, "R_lower": res.lower, "R_upper": res.upper,
-                   "status": res.status, "certified_robust_loss": res.certificate.get("certified_robust_loss"),
-                   "bias_free_lower_at_R100": free.lower}
-            if res.upper is None:
-                ev.inconclusive_reasons.append(f"d={d}: no certified R_upper for the bias variant ({res.status})")
-            else:
-                ev.compare(f"d={d}: bias variant: certified robust loss ≤ ε at R_upper = {res.upper:.4g}",
-                           float(row["certified_robust_loss"]), cfg["eps"], "<=", tolerance=0.0,
-                           tolerance_name="exact (certified)")
-                try:
-                    row["R_symbolic"] = _symbolic_radius(d + 1, lifted_sep, cfg["eps"])
-                    ev.compare(f"d={d}: bias variant: R_upper(ε) ≤ symbolic R(d + 1, δ_sep, ε)", res.upper,
-                               row["R_symbolic"], "<=", tolerance=0.0, tolerance_name="exact (certified)")
-                except ImportError:
-                    pass
-            rows.append(row)
+            rows.append(bias_dimension(ev, d, cfg, sep, pset, kernel, ctx.seed))
     except RobustKernelSolverError as exc:
         ev.inconclusive_reasons.append(f"solver failure: {exc} (status {exc.status})")
         ev.solver_statuses.append(exc.status)

@@ -559,24 +559,12 @@ def check_l2_kim(ctx: RunContext, *, oracle: Oracle | None = None, q_offset: Any
                  "below-threshold gap in rho^2": str(BELOW_THRESHOLD_GAP),
                  "oracle": "planted" if oracle is not None else "exact (ForcingOracle)"}
     ev.seeds.append(ctx.seed)
-    closed = Convention("closed", "non-strict", "arbitrary", "sign")
-    opened = Convention("open", "non-strict", "arbitrary", "sign")
     results: list[tuple[str, ShatterResult, Any]] = []
     control = Evidence(claim_id=CLAIM, check_id="C9-l2-kim", tier=ctx.tier, seeds=[ctx.seed])
 
     measured: dict[int, Fraction] = {}
     for k in range(1, k_max + 1):
-        predicted = kim_threshold_rho_sq(k)
-        value, where = measured_threshold_rho_sq(KimL2Template(2, k, k, predicted, q_offset=t))
-        measured[k] = value
-        row = ev.compare(f"(k={k}) threshold ρ*² measured exactly vs (k−1)/k", float(value), float(predicted), "==",
-                         measured_exact=str(value), predicted_exact=str(predicted))
-        if not row.holds:
-            failed, sq = _reverify_kim_threshold(k, t, predicted)
-            ev.counterexamples.append(Counterexample(
-                row.name, f"at ρ² = {predicted} the point q_0 is at squared distance {sq} > ρ²k = {predicted * k} "
-                          "from its own data point", {"k": k, "q_offset": str(t), "labels": where.get("labels")},
-                float(sq), float(predicted * k), "exact Fractions from the formulas", failed))
+        measured[k] = kim_threshold(ev, k, t)
     for k, printed in PRINTED_RHO.items():
         ev.compare(f"(k={k}) ρ* = √((k−1)/k) vs the printed {printed} (docs/claims.md §6 L2)", math.sqrt(float(measured[k])), printed, "==",
                    tolerance=PRINTED_RHO_TOL, tolerance_name="PRINTED_RHO_TOL")
@@ -589,34 +577,7 @@ def check_l2_kim(ctx: RunContext, *, oracle: Oracle | None = None, q_offset: Any
     for k in range(1, k_max + 1):
         cells = [k, f"{math.sqrt((k - 1) / k):.4f}", str(measured[k])]
         if k in shatter_ks and k <= d:
-            at = KimL2Template(n, d, k, kim_threshold_rho_sq(k), q_offset=t, groups=n // 2 + extra_groups)
-            X = at.q_points()
-            r_closed = shatter(X, oracle if oracle is not None else ForcingOracle(at, closed))
-            r_open = shatter(X, oracle if oracle is not None else ForcingOracle(at, opened))
-            results += [(f"k={k} at ρ*, closed", r_closed, ("kim", at, True)),
-                        (f"k={k} at ρ*, open", r_open, ("kim", at, False))]
-            count = len(X) if r_closed.shattered else 0
-            row = ev.compare(f"(k={k}, n={n}) points shattered at ρ* (closed balls, exact)", count, k * (n // 2), "==")
-            if not row.holds:
-                _kim_counterexample(ev, row.name, r_closed, at, count, k * (n // 2))
-            below_T = KimL2Template(n, d, k, kim_threshold_rho_sq(k) - BELOW_THRESHOLD_GAP, q_offset=t,
-                                    groups=n // 2 + extra_groups) if k > 1 else None
-            if below_T is not None:
-                r_below = shatter(X, oracle if oracle is not None else ForcingOracle(below_T, closed))
-                results.append((f"k={k} below ρ*", r_below, ("kim", below_T, True)))
-                _below_threshold_control(control, k, n, r_below, below_T, len(X))
-                ev.compare(f"(k={k}) labelings forced just below ρ* (< all)", r_below.n_realizable,
-                           len(r_below.status) - 1, "<=")
-                idx = r_below.first(UNREALIZABLE)
-                if idx is not None:
-                    _, _, cert = r_below.decision(idx)
-                    labels = r_below.labels(idx).tolist()
-                    reproduced = _reverify_witness(("kim", below_T, True), labels, cert.get("dataset"))
-                    ev.measurements.setdefault("below_threshold_counterexamples", []).append(
-                        {"k": k, "rho_sq": str(below_T.rho_sq), "labels": labels, "reason": cert.get("reason"),
-                         "point": cert.get("point"), "reverified_exact": reproduced})
-            cells += [f"{count}/{k * (n // 2)}", f"{r_open.n_realizable}/{len(r_open.status)}",
-                      f"{r_below.n_realizable}/{len(r_below.status)}" if below_T is not None else "—"]
+            cells += kim_shattering(ev, n, d, k, t, extra_groups, oracle, results, control)
         else:
             cells += ["—", "—", "—"]
         table.append(cells)
@@ -636,6 +597,59 @@ def check_l2_kim(ctx: RunContext, *, oracle: Oracle | None = None, q_offset: Any
         "with k = min(d, ⌊1/(1 − ρ²)⌋). p = ∞ is excluded (see C9-linf-conventions).",
     ]
     return ev
+
+
+def kim_threshold(ev: Evidence, k: int, t: Fraction) -> Fraction:
+    """The exact ρ*² at which k points of one group are all forced, against (k − 1)/k (failure re-verified)."""
+    predicted = kim_threshold_rho_sq(k)
+    value, where = measured_threshold_rho_sq(KimL2Template(2, k, k, predicted, q_offset=t))
+    row = ev.compare(f"(k={k}) threshold ρ*² measured exactly vs (k−1)/k", float(value), float(predicted), "==",
+                     measured_exact=str(value), predicted_exact=str(predicted))
+    if not row.holds:
+        failed, sq = _reverify_kim_threshold(k, t, predicted)
+        ev.counterexamples.append(Counterexample(
+            row.name, f"at ρ² = {predicted} the point q_0 is at squared distance {sq} > ρ²k = {predicted * k} "
+                      "from its own data point", {"k": k, "q_offset": str(t), "labels": where.get("labels")},
+            float(sq), float(predicted * k), "exact Fractions from the formulas", failed))
+    return value
+
+
+def kim_shattering(ev: Evidence, n: int, d: int, k: int, t: Fraction, extra_groups: int, oracle: Oracle | None,
+                   results: list[tuple[str, ShatterResult, Any]], control: Evidence | None = None) -> list[str]:
+    """k·⌊n/2⌋ template points shattered at ρ* (closed balls, exact), the open-ball count, and the labelings
+    forced just below ρ*; the shatterings join ``results`` for the witness audit and, with ``control``, the
+    shattering comparison just below ρ* goes there. Returns the table cells."""
+    closed = Convention("closed", "non-strict", "arbitrary", "sign")
+    opened = Convention("open", "non-strict", "arbitrary", "sign")
+    at = KimL2Template(n, d, k, kim_threshold_rho_sq(k), q_offset=t, groups=n // 2 + extra_groups)
+    X = at.q_points()
+    r_closed = shatter(X, oracle if oracle is not None else ForcingOracle(at, closed))
+    r_open = shatter(X, oracle if oracle is not None else ForcingOracle(at, opened))
+    results += [(f"k={k} at ρ*, closed", r_closed, ("kim", at, True)),
+                (f"k={k} at ρ*, open", r_open, ("kim", at, False))]
+    count = len(X) if r_closed.shattered else 0
+    row = ev.compare(f"(k={k}, n={n}) points shattered at ρ* (closed balls, exact)", count, k * (n // 2), "==")
+    if not row.holds:
+        _kim_counterexample(ev, row.name, r_closed, at, count, k * (n // 2))
+    below_T = KimL2Template(n, d, k, kim_threshold_rho_sq(k) - BELOW_THRESHOLD_GAP, q_offset=t,
+                            groups=n // 2 + extra_groups) if k > 1 else None
+    if below_T is not None:
+        r_below = shatter(X, oracle if oracle is not None else ForcingOracle(below_T, closed))
+        results.append((f"k={k} below ρ*", r_below, ("kim", below_T, True)))
+        if control is not None:
+            _below_threshold_control(control, k, n, r_below, below_T, len(X))
+        ev.compare(f"(k={k}) labelings forced just below ρ* (< all)", r_below.n_realizable,
+                   len(r_below.status) - 1, "<=")
+        idx = r_below.first(UNREALIZABLE)
+        if idx is not None:
+            _, _, cert = r_below.decision(idx)
+            labels = r_below.labels(idx).tolist()
+            reproduced = _reverify_witness(("kim", below_T, True), labels, cert.get("dataset"))
+            ev.measurements.setdefault("below_threshold_counterexamples", []).append(
+                {"k": k, "rho_sq": str(below_T.rho_sq), "labels": labels, "reason": cert.get("reason"),
+                 "point": cert.get("point"), "reverified_exact": reproduced})
+    return [f"{count}/{k * (n // 2)}", f"{r_open.n_realizable}/{len(r_open.status)}",
+            f"{r_below.n_realizable}/{len(r_below.status)}" if below_T is not None else "—"]
 
 
 def _below_threshold_control(control: Evidence, k: int, n: int, res: ShatterResult, T: KimL2Template,
