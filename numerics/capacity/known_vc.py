@@ -27,7 +27,7 @@ import numpy as np
 from numerics.capacity.closed_form_oracles import BoxOracle
 from numerics.capacity.relu_oracles import GradientFitOracle, ReluMilpOracle
 from numerics.capacity.separability import HalfspaceOracle, RobustHalfspaceOracle
-from numerics.capacity.shattering import REALIZABLE, Oracle, labelings
+from numerics.capacity.shattering import Oracle, labelings
 
 
 @dataclass
