@@ -27,6 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from numerics.robust_kernel import relu2_ntk
 from theory.activations import c_sigma, check_activation
 from theory.errors import InputError
 
@@ -129,6 +130,8 @@ class KernelModel:
 
     name = "kernel"
     blocks = 1
+    # degree p with k(z, t·x) = t^p·k(z, x) for t > 0 (None: not homogeneous, or not declared)
+    homogeneity: int | None = None
 
     def block_kernels(self, X: torch.Tensor, Z: torch.Tensor) -> list[torch.Tensor]:
         """[k_b(X, Z) for each block], each of shape (n_X, n_Z)."""
@@ -147,6 +150,25 @@ class KernelModel:
         """[e_b]: |f_b(x) − f_b(c) − ∇f_b(c)ᵀ(x − c)| ≤ ‖f_b‖·e_b for ‖x − c‖ ≤ r < ‖c‖ = centre_norm and ‖x‖ ≤
         max_norm (elementwise over cubes), or None if not derived for this kernel."""
         return None
+
+    def expansion_derivatives(self, X: torch.Tensor, Z: torch.Tensor, betas: Sequence[torch.Tensor], order: int = 2
+                              ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        """Closed-form f(X), ∇f(X) (m, d) and ∇²f(X) (m, d, d) (up to ``order``) of f = Σ_b k_b(·, Z)β_b; only for
+        kernels whose :meth:`term_bounds` is not None."""
+        raise NotImplementedError(f"{self.name} has no closed-form derivatives")
+
+    def term_bounds(self, Z: torch.Tensor, min_norm: torch.Tensor, max_norm: torch.Tensor
+                    ) -> list[dict[str, torch.Tensor]] | None:
+        """Per block, bounds (regions × terms) for k_b(z_j, ·) over points of norm in [min_norm_r, max_norm_r]:
+        ``value``, ``gradient``, ``hessian`` (|k|, ‖∇k‖, ‖∇²k‖) and ``hessian_lipschitz`` (Lip(∇²k) along segments
+        of norm ≥ min_norm), or None when not derived (then the second-order certificate does not apply)."""
+        return None
+
+    def rounding_allowance(self, Z: torch.Tensor, betas: Sequence[torch.Tensor],
+                           bounds: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+        """Absolute bounds (per region) on the float64 rounding of :meth:`expansion_derivatives`' value, gradient
+        and Hessian, from the :meth:`term_bounds` of the same regions."""
+        raise NotImplementedError(f"{self.name} has no closed-form derivatives")
 
     def gram(self, Z: np.ndarray | torch.Tensor, Y: np.ndarray | torch.Tensor | None = None) -> list[np.ndarray]:
         """[k_b(Z, Y)] as float64 numpy arrays (Y = Z when omitted)."""
@@ -190,9 +212,23 @@ class NTKKernel(KernelModel):
                              f"got {activation!r}")
         self.depth, self.activation, self.train_output = depth, activation, bool(train_output)
         self.name = f"ntk-{activation}-H{depth}" + ("-a" if train_output else "")
+        self.homogeneity = 2 if (depth == 1 and activation == "relu2") else None
+        # closed-form derivatives and curvature bounds: two-layer relu2, output fixed (numerics.robust_kernel.relu2_ntk)
+        self._closed_form = depth == 1 and activation == "relu2" and not self.train_output
 
     def block_kernels(self, X: torch.Tensor, Z: torch.Tensor) -> list[torch.Tensor]:
         return [ntk_torch(X, Z, depth=self.depth, activation=self.activation, train_output=self.train_output)]
+
+    def expansion_derivatives(self, X, Z, betas, order=2):
+        if not self._closed_form:
+            return super().expansion_derivatives(X, Z, betas, order)
+        return relu2_ntk.expansion_derivatives(X, Z, betas[0], order)
+
+    def term_bounds(self, Z, min_norm, max_norm):
+        return [relu2_ntk.term_bounds(Z, min_norm, max_norm)] if self._closed_form else None
+
+    def rounding_allowance(self, Z, betas, bounds):
+        return relu2_ntk.rounding_allowance(betas[0], bounds[0])
 
     def lipschitz_modulus(self, max_norm: float) -> list[float] | None:
         if self.depth == 1 and self.activation == "relu2":
@@ -225,9 +261,30 @@ class LinearKernel(KernelModel):
     """k(x, x') = xᵀx': f(x) = wᵀx with w = Σ_j β_j z_j and ‖f‖_H = ‖w‖₂ (μ = 1)."""
 
     name = "linear"
+    homogeneity = 1
 
     def block_kernels(self, X: torch.Tensor, Z: torch.Tensor) -> list[torch.Tensor]:
         return [X @ Z.T]
+
+    def expansion_derivatives(self, X, Z, betas, order=2):
+        w = Z.T @ betas[0]
+        g = w.expand_as(X) if order >= 1 else None
+        H = torch.zeros(X.shape[0], X.shape[1], X.shape[1], dtype=X.dtype) if order >= 2 else None
+        return X @ w, g, H
+
+    def term_bounds(self, Z, min_norm, max_norm):
+        nz = torch.linalg.norm(Z, dim=1)[None, :]
+        zero = torch.zeros(max_norm.shape[0], Z.shape[0], dtype=Z.dtype)
+        return [{"value": nz * max_norm[:, None], "gradient": nz + zero, "hessian": zero,
+                 "hessian_lipschitz": zero}]
+
+    def rounding_allowance(self, Z, betas, bounds):
+        """w = Zᵀβ and wᵀx in float64: ≤ (p + d)·2⁻⁵³ relative to Σ|β_j|‖z_j‖·‖x‖; 1e-13·(1 + p·10⁻³) covers it."""
+        scale = 1e-13 * (1.0 + 1e-3 * Z.shape[0])
+        absb = betas[0].abs()
+        zero = torch.zeros(bounds[0]["value"].shape[0], dtype=Z.dtype)
+        return {"value": scale * (bounds[0]["value"] @ absb), "gradient": scale * (bounds[0]["gradient"] @ absb),
+                "hessian": zero}
 
     def lipschitz_modulus(self, max_norm: float) -> list[float] | None:
         return [1.0]
