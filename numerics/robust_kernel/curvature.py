@@ -46,6 +46,8 @@ DEFAULT_CURVATURE_CELLS = 200_000
 # Newton steps of the incumbent search, and the backtracking fractions tried along each step.
 INCUMBENT_STEPS = 8
 BACKTRACK = (1.0, 0.5, 0.25)
+# A unit keeps taking Newton steps while its value improves by more than this (relative to 1 + |value|).
+STALL_REL = 1e-12
 # Caps: the gnomonic chart needs θ_δ < π/2; beyond this angle tan θ (and the ratio's denominator) grows too fast.
 MAX_CAP_ANGLE = 1.2
 
@@ -252,11 +254,13 @@ class _Certifier:
         first = torch.ones_like(owner, dtype=torch.bool)
         first[1:] = owner[1:] != owner[:-1]
         vals, P, owner = vals[first], P[first], owner[first]
-        better = vals < units.value[owner]
+        old = units.value[owner]
+        better = vals < old
         units.value[owner[better]] = vals[better]
         units.param[owner[better]] = P[better]
         improved = torch.zeros_like(units.value, dtype=torch.bool)
-        improved[owner[better]] = True
+        significant = better & ~(vals >= old - STALL_REL * (1 + old.abs()))
+        improved[owner[significant]] = True
         return improved
 
     def search(self, starts: torch.Tensor | None) -> None:

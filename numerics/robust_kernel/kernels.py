@@ -177,15 +177,20 @@ class KernelModel:
         with torch.no_grad():
             return [k.cpu().numpy() for k in _chunked(self.block_kernels, Zt, Yt)]
 
+    def values(self, X: torch.Tensor, Z: torch.Tensor, betas: Sequence[torch.Tensor]) -> torch.Tensor:
+        """Σ_b k_b(X, Z)·β_b WITHOUT the offset and without autograd (closed-form kernels override it)."""
+        with torch.no_grad():
+            return self._expansion(X, Z, betas)
+
     def evaluate(self, X: torch.Tensor, Z: torch.Tensor, betas: Sequence[torch.Tensor]) -> torch.Tensor:
         """f(X) = f0(X) + Σ_b k_b(X, Z)·β_b, shape (n_X,); differentiable in X."""
-        out = self.offset(X)
+        return self.offset(X) + self._expansion(X, Z, betas)
+
+    def _expansion(self, X, Z, betas):
         rows = max(1, _EVAL_CHUNK // max(Z.shape[0], 1))
-        parts = []
-        for start in range(0, X.shape[0], rows):
-            Xc = X[start:start + rows]
-            parts.append(sum(k @ beta for k, beta in zip(self.block_kernels(Xc, Z), betas)))
-        return out + torch.cat(parts)
+        parts = [sum(k @ beta for k, beta in zip(self.block_kernels(X[i:i + rows], Z), betas))
+                 for i in range(0, X.shape[0], rows)]
+        return torch.cat(parts) if parts else torch.zeros(0, dtype=X.dtype)
 
 
 def _as_tensor(Z) -> torch.Tensor:
@@ -213,11 +218,25 @@ class NTKKernel(KernelModel):
         self.depth, self.activation, self.train_output = depth, activation, bool(train_output)
         self.name = f"ntk-{activation}-H{depth}" + ("-a" if train_output else "")
         self.homogeneity = 2 if (depth == 1 and activation == "relu2") else None
-        # closed-form derivatives and curvature bounds: two-layer relu2, output fixed (numerics.robust_kernel.relu2_ntk)
-        self._closed_form = depth == 1 and activation == "relu2" and not self.train_output
+        # closed forms (fast values, derivatives, curvature bounds; numerics.robust_kernel.relu2_ntk): two-layer relu2
+        # with the output fixed, and only while block_kernels is this class's (a subclass that changes the kernel
+        # gets the generic paths, which go through its block_kernels)
+        self._closed_form = (depth == 1 and activation == "relu2" and not self.train_output
+                             and type(self).block_kernels is NTKKernel.block_kernels)
 
     def block_kernels(self, X: torch.Tensor, Z: torch.Tensor) -> list[torch.Tensor]:
         return [ntk_torch(X, Z, depth=self.depth, activation=self.activation, train_output=self.train_output)]
+
+    def gram(self, Z, Y=None):
+        if not self._closed_form:
+            return super().gram(Z, Y)
+        Zt = _as_tensor(Z)
+        return [relu2_ntk.gram(Zt, Zt if Y is None else _as_tensor(Y)).numpy()]
+
+    def values(self, X, Z, betas):
+        if not self._closed_form:
+            return super().values(X, Z, betas)
+        return relu2_ntk.expansion_derivatives(X, Z, betas[0], order=0)[0]
 
     def expansion_derivatives(self, X, Z, betas, order=2):
         if not self._closed_form:

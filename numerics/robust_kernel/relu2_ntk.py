@@ -37,26 +37,41 @@ DROP_SIN = 1e-9
 # Relative rounding of one evaluated expansion (value, gradient or Hessian entry) against Σ_j |β_j|·(term bound):
 # each term is computed to ≲ 50 ulps, sums of p ≤ 10⁵ terms add ≤ p·u ≈ 1e-11 relative; 1e-10 covers both.
 ROUNDING_REL = 1e-10
-_PAIRS_PER_CHUNK = 1 << 20
+# sin φ below which b is recomputed from ‖x̂ ∓ ẑ‖ (the subtraction ‖x‖²‖z‖² − a² keeps ≥ 1e-12 relative above it).
+SMALL_ANGLE = 1e-2
+_PAIRS_PER_CHUNK = 1 << 16     # (points × terms) per chunk of derivatives (× d for Hessians): cache-sized
+_VALUE_PAIRS = 1 << 16
 
 
 def _geometry(X: torch.Tensor, Z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(a, b, φ, sin φ) of shape (m, p) for points X (m, d) and terms Z (p, d)."""
+    """(a, b, φ, ‖x‖²‖z‖²) of shape (m, p) for points X (m, d) and terms Z (p, d).
+
+    b² = ‖x‖²‖z‖² − a² loses relative accuracy u/sin²φ; pairs with sin φ < SMALL_ANGLE (few: points near the
+    directions ±z_j) are recomputed as sin φ = ‖x̂ − ẑ‖·‖x̂ + ẑ‖/2, accurate to a few ulps at every angle."""
     a = X @ Z.T
-    nx, nz = torch.linalg.norm(X, dim=1), torch.linalg.norm(Z, dim=1)
-    Xh = X / torch.clamp(nx, min=1e-300)[:, None]
-    Zh = Z / torch.clamp(nz, min=1e-300)[:, None]
-    minus = torch.cdist(Xh[None], Zh[None], compute_mode="donot_use_mm_for_euclid_dist")[0]
-    plus = torch.cdist(Xh[None], -Zh[None], compute_mode="donot_use_mm_for_euclid_dist")[0]
-    sin = torch.clamp(0.5 * minus * plus, 0.0, 1.0)
-    b = torch.outer(nx, nz) * sin
-    return a, b, torch.atan2(b, a), sin
+    nx2, nz2 = (X * X).sum(1), (Z * Z).sum(1)
+    scale = torch.outer(nx2, nz2)
+    b = torch.addcmul(scale, a, a, value=-1.0).clamp_(min=0.0)           # b² for now
+    rows, cols = torch.nonzero(b < (SMALL_ANGLE ** 2) * scale, as_tuple=True)
+    b.sqrt_()
+    if rows.numel():
+        Xh = X[rows] / torch.clamp(torch.sqrt(nx2[rows]), min=1e-300)[:, None]
+        Zh = Z[cols] / torch.clamp(torch.sqrt(nz2[cols]), min=1e-300)[:, None]
+        sin = torch.clamp(0.5 * torch.linalg.norm(Xh - Zh, dim=1) * torch.linalg.norm(Xh + Zh, dim=1), 0.0, 1.0)
+        b[rows, cols] = torch.sqrt(scale[rows, cols]) * sin
+    return a, b, torch.atan2(b, a), scale
 
 
 def gram(X: torch.Tensor, Z: torch.Tensor) -> torch.Tensor:
-    """k(x, z) for all pairs, shape (m, p)."""
+    """k(x, z) for all pairs, shape (m, p), in row chunks."""
+    rows = max(1, _VALUE_PAIRS // max(Z.shape[0], 1))
+    return torch.cat([_gram(X[i:i + rows], Z) for i in range(0, X.shape[0], rows)]) if X.shape[0] else \
+        torch.zeros(0, Z.shape[0], dtype=X.dtype)
+
+
+def _gram(X, Z):
     a, b, phi, _ = _geometry(X, Z)
-    return C_RELU2 * a * (b + (math.pi - phi) * a)
+    return phi.neg_().add_(math.pi).mul_(a).add_(b).mul_(a).mul_(C_RELU2)
 
 
 def expansion_derivatives(X: torch.Tensor, Z: torch.Tensor, beta: torch.Tensor, order: int = 2
@@ -65,6 +80,9 @@ def expansion_derivatives(X: torch.Tensor, Z: torch.Tensor, beta: torch.Tensor, 
     m, d = X.shape
     p = max(Z.shape[0], 1)
     rows = max(1, _PAIRS_PER_CHUNK // (p * (d if order >= 2 else 1)))
+    if m == 0:
+        return (torch.zeros(0, dtype=X.dtype), torch.zeros(0, d, dtype=X.dtype) if order >= 1 else None,
+                torch.zeros(0, d, d, dtype=X.dtype) if order >= 2 else None)
     vals, grads, hessians = [], [], []
     for start in range(0, m, rows):
         out = _chunk(X[start:start + rows], Z, beta, order)
@@ -78,7 +96,7 @@ def expansion_derivatives(X: torch.Tensor, Z: torch.Tensor, beta: torch.Tensor, 
 
 
 def _chunk(X, Z, beta, order):
-    a, b, phi, sin = _geometry(X, Z)
+    a, b, phi, scale = _geometry(X, Z)
     H = b + (math.pi - phi) * a
     f = C_RELU2 * (a * H) @ beta
     if order < 1:
@@ -94,7 +112,7 @@ def _chunk(X, Z, beta, order):
     hess = hess + torch.einsum("mp,pd,pe->mde", 2.0 * beta * (math.pi - phi), Z, Z)
     eye = torch.eye(d, dtype=X.dtype)
     hess = hess + ab[:, None, None] * (eye - X[:, :, None] * X[:, None, :] / x2[:, None, None])
-    keep = sin > DROP_SIN
+    keep = b > DROP_SIN * torch.sqrt(scale)
     w = torch.where(keep, beta * a / (x2[:, None] ** 2 * torch.where(keep, b, torch.ones_like(b))), 0.0)
     V = x2[:, None, None] * Z[None, :, :] - a[:, :, None] * X[:, None, :]   # (m, p, d)
     hess = hess + torch.einsum("mpd,mp,mpe->mde", V, w, V)
