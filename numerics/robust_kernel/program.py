@@ -6,19 +6,27 @@
 
 with f = f0 + Σ_b f_b (numerics.robust_kernel.kernels: blocks, offset f0). On a finite point set Z ⊂ ∪B(x_i) (owner(j) = i)
 the problem is the epigraph program  min (1/n)Σ t_i  s.t.  t_i ≥ ℓ(f(z_j), y_i) for j ∈ Z_i, and by the
-representer theorem f_b = Σ_j β_bj k_b(z_j, ·). Two formulations of that program:
+representer theorem f_b = Σ_j β_bj k_b(z_j, ·). Formulations of that program:
 
 * ``"direct"``    f = Σ_b K_b β_b, ‖L_bᵀ β_b‖₂ ≤ R_b with L_b the Cholesky factor of K_b (one cvxpy solve).
 * ``"features"``  constraint generation: solve on an active subset S ⊂ Z in eigen-feature coordinates
                   (numerics.robust_kernel.features, f = Φ w, ‖f_b‖ = ‖w_b‖), evaluate f on all of Z, add the points
                   whose loss exceeds t_i, repeat. At the end no point of Z is violated, so the solution solves
                   the program on all of Z; only |S| ≪ |Z| features ever enter the conic solver.
+* ``"interior-point"``  the same constraint generation with the hinge loss's dual solved by the dense
+                  primal-dual interior point of numerics.robust_kernel.interior_point (Clarabel where it stalls).
+* ``"auto"``      interior-point for the hinge loss in the ball or regularized form, features otherwise.
+Without precomputed Gram matrices only active-set blocks K_b[S, S] are formed (:class:`GramSource`); f on all of
+Z is evaluated in blocks, so memory is O(|Z| + |S|²).
 
 The returned solution carries a certified bracket (lower: weak duality, numerics.robust_kernel.duality;
 upper: the objective of the returned f on the finite set, recomputed in float64 numpy from the kernel, norms
 rescaled onto the ball if the solver overshoots). :func:`solve_robust` (numerics.robust_kernel.cutting_planes)
 extends it to the whole sets B(x_i). A solver failure raises :class:`RobustKernelSolverError` (carrying the
 status); a status other than ``optimal`` is recorded in ``solver_statuses`` (the judge makes it inconclusive).
+
+Length (~520 lines): the problem, the cvxpy program, the three solve paths and the certification step they share
+(:func:`_finish`) belong together; split, the paths would have to export their private steps to each other.
 """
 from __future__ import annotations
 
