@@ -37,14 +37,17 @@ from numerics.network.perturbations import PerturbationSet
 from theory.errors import InputError
 
 from numerics.robust_kernel.linear_closed_form import closed_form_applies, solve_linear_closed_form
-from numerics.robust_kernel.program import (DEFAULT_SOLVER, FiniteSolution, RobustKernelProblem, finite_objective,
-                                              robust_kernel_problem, solve_finite_unthreaded)
+from numerics.robust_kernel.program import (DEFAULT_SOLVER, INTERIOR_POINT_GAP_TOL, VIOLATION_TOL, FiniteSolution, RobustKernelProblem, carrying,
+                                              finite_objective, robust_kernel_problem, solve_finite_unthreaded)
 
 # Cutting planes: a perturbation found by the attack or the certificate becomes a new constraint only when its
 # loss beats the finite-set maximum of its sample by more than max(CUT_TOL, CUT_FRACTION·tol): gains far
 # below the requested tolerance cannot change the verdict and would only add rounds.
 CUT_TOL = 1e-7
 CUT_FRACTION = 0.05
+# The finite program is solved to a gap of at most this fraction of tol (and at most the interior point's default),
+# and pool points violated by less than it are not added: both enter the bracket once, next to CUT_FRACTION·tol.
+FINITE_GAP_FRACTION = 1e-3
 # Rounding allowance when a kernel expansion is evaluated in float64: |Δf| ≤ this·(‖β‖₁·max k + |f0|).
 EVAL_ROUNDING_REL = 1e-12
 
@@ -96,6 +99,13 @@ class _Pool:
         self.kernel, self.Z, self.owner = kernel, Z, np.asarray(owner, dtype=np.int64)
         with torch.no_grad():
             self.offset = kernel.offset(Z).numpy()
+
+    def restrict(self, keep: np.ndarray) -> np.ndarray:
+        """Keep the points ``keep`` (sorted indices) only; returns the map old index → new index (−1: dropped)."""
+        new_index = np.full(self.Z.shape[0], -1)
+        new_index[keep] = np.arange(len(keep))
+        self.Z, self.owner, self.offset = self.Z[torch.as_tensor(keep)], self.owner[keep], self.offset[keep]
+        return new_index
 
     def add(self, P: torch.Tensor, owner: np.ndarray) -> np.ndarray:
         old = self.Z.shape[0]
@@ -243,12 +253,22 @@ def _solve_robust(problem: RobustKernelProblem, *, tol: float = 1e-2, initial_sa
     cut = max(CUT_TOL, CUT_FRACTION * tol)
     statuses, history, active, best_lower, solves = [], [], None, -math.inf, 0
     status, cert_info, upper, fin = "max-rounds", {}, None, None
+    ever = np.zeros(pool.Z.shape[0], dtype=bool)
     for rounds in range(1, max_rounds + 1):
+        ever = np.concatenate([ever, np.zeros(pool.Z.shape[0] - len(ever), dtype=bool)])
+        if rounds == 2 and use_curvature and attack is None:
+            # the second-order oracle supersedes the seeded samples: keep the points that were ever active and the cuts
+            keep = np.union1d(np.flatnonzero(ever), active)
+            new_index = pool.restrict(keep)
+            active, ever = new_index[active], ever[keep]
         fin = solve_finite_unthreaded(problem, pool.Z, pool.owner, formulation=formulation, solver=solver,
-                                      active=active, offset=pool.offset, target=solve_target)
+                                      active=active, offset=pool.offset, target=solve_target,
+                                      gap_tol=min(INTERIOR_POINT_GAP_TOL, FINITE_GAP_FRACTION * tol),
+                                      violation_tol=max(VIOLATION_TOL, FINITE_GAP_FRACTION * tol))
         statuses += fin.solver_statuses
         solves += fin.solves
-        active = _carrying(fin, pool.owner, problem)
+        ever[fin.active] = True
+        active = _carrying(fin, pool.owner, problem, 10 * max(VIOLATION_TOL, FINITE_GAP_FRACTION * tol))
         Zs = pool.Z[fin.active]
         betas_t = [torch.as_tensor(b) for b in fin.betas]
         model = (lambda Zs_, bt: (lambda X: kernel.evaluate(X, Zs_, bt)))(Zs, betas_t)
@@ -362,21 +382,11 @@ def _curvature_certificate(problem, fin, Zs, pool, tol, cell_budget, refine):
                                       refine=refine)
 
 
-# Active-set pruning: a point stays active while it carries dual weight |a_j·s_j| above this fraction of the
-# largest, or is its sample's worst point; the others stay in the pool (re-added if violated again).
-PRUNE_REL = 1e-3
-
-
-def _carrying(fin: FiniteSolution, owner: np.ndarray, problem: RobustKernelProblem) -> np.ndarray:
-    """The active points worth keeping for the next solve (see PRUNE_REL)."""
+def _carrying(fin: FiniteSolution, owner: np.ndarray, problem: RobustKernelProblem, margin: float) -> np.ndarray:
+    """The active points worth keeping for the next round (numerics.robust_kernel.program.carrying)."""
     S = fin.active
-    weight = np.abs(fin.dual_a * fin.dual_s)
-    keep = weight > PRUNE_REL * max(float(weight.max(initial=0.0)), 1e-300)
     losses = problem.loss.value_numpy(fin.values[S], problem.y.numpy()[owner[S]])
-    order = np.lexsort((-losses, owner[S]))
-    first = order[np.r_[True, owner[S][order][1:] != owner[S][order][:-1]]]
-    keep[first] = True
-    return S[keep]
+    return carrying(S, np.abs(fin.dual_a * fin.dual_s), losses, owner, margin)
 
 
 def _worst_points(pool: "_Pool", fin: FiniteSolution, problem: RobustKernelProblem) -> torch.Tensor:

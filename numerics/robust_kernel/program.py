@@ -16,8 +16,8 @@ representer theorem f_b = Σ_j β_bj k_b(z_j, ·). Formulations of that program:
 * ``"interior-point"``  the same constraint generation with the hinge loss's dual solved by the dense
                   primal-dual interior point of numerics.robust_kernel.interior_point (Clarabel where it stalls).
 * ``"auto"``      interior-point for the hinge loss in the ball or regularized form, features otherwise.
-Without precomputed Gram matrices only active-set blocks K_b[S, S] are formed (:class:`GramSource`); f on all of
-Z is evaluated in blocks, so memory is O(|Z| + |S|²).
+Without precomputed Gram matrices no N×N Gram is formed: the kernel columns of active points are cached
+(numerics.robust_kernel.columns.GramSource), memory O(|Z|·|active ever|), bounded.
 
 The returned solution carries a certified bracket (lower: weak duality, numerics.robust_kernel.duality;
 upper: the objective of the returned f on the finite set, recomputed in float64 numpy from the kernel, norms
@@ -42,6 +42,7 @@ import scipy.sparse as sps
 import torch
 
 from numerics.robust_kernel.interior_point import InteriorPointFailure, solve_hinge_dual
+from numerics.robust_kernel.columns import GramSource
 from numerics.robust_kernel.features import EIGEN_REL_CUTOFF, check_gram, eigen_features
 from numerics.execution.threads import single_thread
 from numerics.robust_kernel.kernels import KernelModel
@@ -57,6 +58,9 @@ DEFAULT_SOLVER = "CLARABEL"
 VIOLATION_TOL = 1e-9
 # Points added per violated sample and round of constraint generation.
 ADD_PER_SAMPLE = 2
+# Active-set pruning: a point stays active while its dual weight exceeds this fraction of the largest (or it is its
+# sample's worst point); points below carry ≤ 1e-3 of the weight and only enlarge the dense systems.
+PRUNE_REL = 1e-3
 # Relative slack accepted on ‖f_b‖ ≤ R_b before rescaling onto the ball (solver feasibility tolerance).
 NORM_REL_SLACK = 1e-12
 # Jitter added to K (relative to λ_max) in the direct formulation only when its Cholesky factorization fails.
@@ -229,27 +233,6 @@ def grams_over(kernel: KernelModel, Z: torch.Tensor) -> list[np.ndarray]:
     return [check_gram(K, name=f"Gram matrix of block {b}") for b, K in enumerate(kernel.gram(Z))]
 
 
-class GramSource:
-    """The kernel blocks on a point set Z without the N×N Gram matrix (unless ``grams`` are given): K_b[S, S] on an
-    active set and f on all of Z from coefficients on S, by blocked kernel evaluations (memory O(N + |S|²))."""
-
-    def __init__(self, kernel: KernelModel, Z: torch.Tensor, grams: list[np.ndarray] | None = None) -> None:
-        self.kernel, self.Z, self.grams = kernel, Z, grams
-
-    def sub(self, S: np.ndarray) -> list[np.ndarray]:
-        if self.grams is not None:
-            return [K[np.ix_(S, S)] for K in self.grams]
-        return [check_gram(K, name=f"Gram block {b} on the active set")
-                for b, K in enumerate(self.kernel.gram(self.Z[torch.as_tensor(S)]))]
-
-    def values(self, S: np.ndarray, betas: list[np.ndarray], offset: np.ndarray) -> np.ndarray:
-        """f0 + Σ_b K_b[:, S]·β_b on every point of Z."""
-        if self.grams is not None:
-            return offset + sum(K[:, S] @ b for K, b in zip(self.grams, betas))
-        bt = [torch.as_tensor(b, dtype=torch.float64) for b in betas]
-        return offset + self.kernel.values(self.Z, self.Z[torch.as_tensor(S)], bt).numpy()
-
-
 def finite_objective(loss: Loss, values: np.ndarray, y: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
     return max_per_sample(loss.value_numpy(values, y), owner, n)
 
@@ -274,7 +257,8 @@ def solve_finite(problem: RobustKernelProblem, Z: torch.Tensor, owner: np.ndarra
     numerics.robust_kernel.barrier; hinge loss, ball or regularized form), "direct" (f = Kβ, ‖Lᵀβ‖ ≤ R, all points
     at once) or "auto" (interior-point where it applies, else features); ``solver`` (default Clarabel); ``grams``/``offset``
     (precomputed kernel blocks and f0 on Z; without ``grams`` only active-set blocks are formed); ``eigen_cutoff``;
-    ``gap_tol`` (interior-point: finite gap at which to stop); ``target`` switches to the min-norm form (minimize the
+    ``gap_tol`` (interior-point: finite gap at which to stop); ``violation_tol`` (a point is added when its loss
+    exceeds t_i by more than this; the bracket is certified whatever its value); ``target`` switches to the min-norm form (minimize the
     common radius scale subject to mean loss ≤ target; radii ∝ ``relative_radii``); ``reuse`` (a previous
     solution's ``compiled``) re-solves its compiled program when the active set is the same.
     """
@@ -287,7 +271,7 @@ def solve_finite_unthreaded(problem: RobustKernelProblem, Z: torch.Tensor, owner
                  grams: list[np.ndarray] | None = None, offset: np.ndarray | None = None,
                  eigen_cutoff: float = EIGEN_REL_CUTOFF, target: float | None = None,
                  relative_radii: Sequence[float] | None = None, reuse: _Compiled | None = None,
-                 gap_tol: float = INTERIOR_POINT_GAP_TOL) -> FiniteSolution:
+                 gap_tol: float = INTERIOR_POINT_GAP_TOL, violation_tol: float = VIOLATION_TOL) -> FiniteSolution:
     formulation = resolve_formulation(problem, formulation, target)
     owner = np.asarray(owner, dtype=np.int64)
     n, N = problem.n, Z.shape[0]
@@ -295,8 +279,9 @@ def solve_finite_unthreaded(problem: RobustKernelProblem, Z: torch.Tensor, owner
         raise InputError(f"owner must hold one sample index in [0, {n}) per point, got shape {owner.shape}")
     if np.bincount(owner, minlength=n).min() == 0:
         raise InputError("every sample needs at least one point in Z")
-    if not (isinstance(gap_tol, (int, float)) and math.isfinite(gap_tol) and gap_tol > 0):
-        raise InputError(f"gap_tol must be a positive finite number, got {gap_tol!r}")
+    for name, value in (("gap_tol", gap_tol), ("violation_tol", violation_tol)):
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+            raise InputError(f"{name} must be a positive finite number, got {value!r}")
     if formulation == "direct" and grams is None:
         grams = grams_over(problem.kernel, Z)
     source = GramSource(problem.kernel, Z, grams)
@@ -311,7 +296,7 @@ def solve_finite_unthreaded(problem: RobustKernelProblem, Z: torch.Tensor, owner
         sol = _solve_direct(problem, grams, offset, y, owner, form, solver, target, rel)
     else:
         sol = _solve_generated(problem, source, offset, y, owner, form, solver, active, eigen_cutoff, target, rel,
-                               reuse, formulation, gap_tol)
+                               reuse, formulation, gap_tol, violation_tol)
     sol.solve_time_s = time.perf_counter() - start
     return sol
 
@@ -428,7 +413,7 @@ class _Compiled:
 
 
 def _solve_generated(problem, source, offset, y, owner, form, solver, active, cutoff, target, rel, reuse,
-                     formulation, gap_tol) -> FiniteSolution:
+                     formulation, gap_tol, violation_tol) -> FiniteSolution:
     """Constraint generation: solve on the active set S (Clarabel on eigen-features, or the dual interior point), evaluate
     f on all points, add the most violated points of every sample, repeat until none is violated."""
     n, loss = problem.n, problem.loss
@@ -449,11 +434,13 @@ def _solve_generated(problem, source, offset, y, owner, form, solver, active, cu
         statuses.append(status)
         solves += 1
         values = source.values(S, betas, offset)
-        excess = loss.value_numpy(values, y) - t[owner] - VIOLATION_TOL
+        excess = loss.value_numpy(values, y) - t[owner] - violation_tol
         excess[S] = -np.inf
         add = _top_violations(excess, owner, n)
         if add.size == 0:
             break
+        if formulation == "interior-point":     # hinge duals: drop points that carry no weight (re-added if violated)
+            S = carrying(S, np.abs(duals[0]), loss.value_numpy(values[S], y[S]), owner, 10 * violation_tol)
         S = np.union1d(S, add)
     sol = _finish(problem, source, sub, offset, y, owner, S, betas, duals, t, statuses, objective, form, target, rel,
                   scale, rank, trunc, solves, formulation, values=values)
@@ -500,6 +487,17 @@ def _features_step(problem, sub, offset, y, owner, n, form, solver, S, cutoff, t
     scale = float(program.scale.value) if form == "min-norm" else 1.0
     step = (betas, program.duals(), t, status, objective, [F.rank for F in feats], trunc, scale)
     return step, _Compiled(S, feats, program)
+
+
+def carrying(S: np.ndarray, weight: np.ndarray, losses: np.ndarray, owner: np.ndarray,
+             margin: float = 0.0) -> np.ndarray:
+    """The points of S worth keeping active: dual weight above PRUNE_REL of the largest, or a loss within ``margin``
+    of their sample's largest on S (so every sample keeps its worst point). Dropped points stay in the pool and
+    come back when violated; the margin keeps the nearly tight ones, which would come straight back."""
+    keep = weight > PRUNE_REL * max(float(weight.max(initial=0.0)), 1e-300)
+    worst = max_per_sample(losses, owner[S], int(owner.max(initial=0)) + 1)
+    keep |= losses >= worst[owner[S]] - margin
+    return S[keep]
 
 
 def _top_violations(excess: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
