@@ -15,10 +15,12 @@ whenever the trust-region multiplier ‖∇m‖/δ exceeds L₃D/3 plus the nega
 
 Charts of B(x_i) (parameters p, region, point):
     l2          ‖p‖₂ ≤ δ, x = x_i + p;          linf  |p_a| ≤ δ, x = x_i + p      (segments keep ‖x‖ ≥ ‖x_i‖ − δ, − √d·δ)
-    sphere-cap  ‖w‖₂ ≤ tan θ_δ (θ_δ < π/2), x = (x_i + Bw)/‖x_i + Bw‖ (gnomonic; B a basis of x_i^⊥); for kernels
-                homogeneous of degree 2, f(x) = f(x_i + Bw)/(1 + ‖w‖²), so with a level c (the incumbent value) and LB a
-                lower bound of m(x_i + Bw) − c(1 + ‖w‖²) (the model shifted by −2c·I): min_cap m ≥ c + min(LB, LB/(1+τ²)).
-                The affine chart x_i + Bw has norm ≥ 1, so L₃ is taken at norm 1.
+    sphere-cap  ‖w‖₂ ≤ tan θ_δ (θ_δ < π/2), x = N(x_i + Bw), N(v) = v/‖v‖ (gnomonic; B a basis of x_i^⊥). Kernels
+                homogeneous of degree 2: f(x) = f(x_i + Bw)/(1 + ‖w‖²), so with a level c (the incumbent value) and LB a
+                lower bound of m(x_i + Bw) − c(1 + ‖w‖²) (the model shifted by −2c·I): min_cap m ≥ c + min(LB, LB/(1+τ²));
+                the affine chart has norm ≥ 1, so L₃ is taken at norm 1. Other expansions (e.g. a two-layer net,
+                numerics.robust_kernel.ridge): the composite F = f∘N(x_i + B·) with chain-rule derivatives and
+                Lip(∇²F) ≤ Lip(∇²f) + 2√3·sup‖∇²f‖ + 3·sup‖∇f‖ (‖DN‖ ≤ 1, ‖D²N‖ ≤ 2/√3, ‖D³N‖ ≤ 3 for ‖v‖ ≥ 1).
 
 Incumbents (admissible points, the lower end): trust-region Newton steps on the model over the region from the given
 starts, the centre and the linear minimizer, each candidate projected into B(x_i) and evaluated exactly.
@@ -50,6 +52,8 @@ BACKTRACK = (1.0, 0.5, 0.25)
 STALL_REL = 1e-12
 # Caps: the gnomonic chart needs θ_δ < π/2; beyond this angle tan θ (and the ratio's denominator) grows too fast.
 MAX_CAP_ANGLE = 1.2
+# Composite cap chart: relative rounding of the chain rule's products (≤ 10 terms of size ≤ sup‖∇f‖, sup‖∇²f‖).
+COMPOSITE_ROUNDING_REL = 1e-12
 
 
 @dataclass
@@ -69,8 +73,6 @@ def curvature_unsupported(kernel: KernelModel, pset: PerturbationSet, X: torch.T
     if kernel.term_bounds(X[:1], torch.ones(1, dtype=X.dtype), torch.ones(1, dtype=X.dtype)) is None:
         return f"the kernel {kernel.name} has no derived curvature bound"
     if pset.norm == "sphere-cap":
-        if kernel.homogeneity != 2:
-            return "the cap chart needs a kernel homogeneous of degree 2"
         if pset.cap_angle >= MAX_CAP_ANGLE or X.shape[1] < 2:
             return f"cap angle {pset.cap_angle:.3g} ≥ {MAX_CAP_ANGLE} (or d < 2): no gnomonic chart"
         return None
@@ -83,10 +85,11 @@ def curvature_unsupported(kernel: KernelModel, pset: PerturbationSet, X: torch.T
 class _Chart:
     """Parameters of B(x_i) (module docstring): region, map to points, bounds on norms along segments."""
 
-    def __init__(self, pset: PerturbationSet, X: torch.Tensor) -> None:
+    def __init__(self, pset: PerturbationSet, X: torch.Tensor, homogeneity: int | None) -> None:
         self.pset, self.X = pset, X
         n, d = X.shape
         self.cap = pset.norm == "sphere-cap"
+        self.ratio = self.cap and homogeneity == 2      # the ratio form f(x_i + Bw)/(1 + ‖w‖²); else the composite
         self.ball = pset.norm != "linf"
         if self.cap:
             eye = torch.eye(d, dtype=X.dtype).expand(n, d, d)
@@ -94,7 +97,7 @@ class _Chart:
             self.B = Q[:, :, 1:]
             self.dim, self.R = d - 1, math.tan(pset.cap_angle)
             self.min_norm = torch.ones(n, dtype=X.dtype)
-            self.max_norm = torch.full((n,), math.sqrt(1 + self.R ** 2), dtype=X.dtype)
+            self.max_norm = torch.full((n,), math.sqrt(1 + self.R ** 2) if self.ratio else 1.0, dtype=X.dtype)
         else:
             self.dim, self.R = d, pset.radius
             reach = pset.radius * (math.sqrt(d) if pset.norm == "linf" else 1.0)
@@ -102,8 +105,10 @@ class _Chart:
             self.min_norm, self.max_norm = norms - reach, norms + reach
 
     def affine(self, P: torch.Tensor, owner: torch.Tensor) -> torch.Tensor:
+        """Where f's derivatives are taken: x_i + p; caps x_i + Bw (ratio form) or its projection on the sphere."""
         if self.cap:
-            return self.X[owner] + torch.einsum("ndk,nk->nd", self.B[owner], P)
+            Y = self.X[owner] + torch.einsum("ndk,nk->nd", self.B[owner], P)
+            return Y if self.ratio else Y / torch.linalg.norm(Y, dim=1, keepdim=True)
         return self.X[owner] + P
 
     def points(self, P: torch.Tensor, owner: torch.Tensor) -> torch.Tensor:
@@ -131,11 +136,26 @@ class _Chart:
             return torch.ones(c.shape[0], dtype=torch.bool)
         return torch.linalg.norm(torch.clamp(c.abs() - h, min=0.0), dim=1) <= self.R
 
-    def to_chart(self, g: torch.Tensor, H: torch.Tensor, owner: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def to_chart(self, g: torch.Tensor, H: torch.Tensor, owner: torch.Tensor, P: torch.Tensor
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Gradient and Hessian in chart coordinates. Composite cap chart F(w) = f(N(x_i + Bw)), N(v) = v/‖v‖, r = ‖v‖,
+        x = N(v): DN[u] = (u − x xᵀu)/r and D²N[u, u'] = (3(xᵀu)(xᵀu')x − (xᵀu)u' − (xᵀu')u − (uᵀu')x)/r²."""
         if not self.cap:
             return g, H
         B = self.B[owner]
-        return torch.einsum("ndk,nd->nk", B, g), B.transpose(1, 2) @ H @ B
+        if self.ratio:
+            return torch.einsum("ndk,nd->nk", B, g), B.transpose(1, 2) @ H @ B
+        r = torch.sqrt(1 + (P * P).sum(1))
+        x = (self.X[owner] + torch.einsum("ndk,nk->nd", B, P)) / r[:, None]
+        J = (B - x[:, :, None] * torch.einsum("nd,ndk->nk", x, B)[:, None, :]) / r[:, None, None]   # DN·B
+        gw = torch.einsum("ndk,nd->nk", J, g)
+        xb = torch.einsum("nd,ndk->nk", x, B)                                                     # xᵀb_a
+        gb = torch.einsum("nd,ndk->nk", g, B)                                                     # gᵀb_a
+        gx = (g * x).sum(1)
+        eye = torch.eye(B.shape[2], dtype=B.dtype)
+        curvature = (3 * gx[:, None, None] * xb[:, :, None] * xb[:, None, :] - xb[:, :, None] * gb[:, None, :]
+                     - gb[:, :, None] * xb[:, None, :] - gx[:, None, None] * eye) / (r * r)[:, None, None]
+        return gw, J.transpose(1, 2) @ H @ J + curvature
 
 
 class _Units:
@@ -176,13 +196,23 @@ class _Certifier:
     def __init__(self, kernel, Z, betas, X, y, pset, loss, tol, budget) -> None:
         self.kernel, self.Z, self.betas = kernel, Z, [torch.as_tensor(b, dtype=X.dtype) for b in betas]
         self.X, self.y, self.pset, self.loss, self.tol, self.budget = X, y, pset, loss, tol, budget
-        self.chart = _Chart(pset, X)
+        self.chart = _Chart(pset, X, kernel.homogeneity)
         self.units = _Units(loss, y)
         bounds = kernel.term_bounds(Z, self.chart.min_norm, self.chart.max_norm)
         absb = [b.abs() for b in self.betas]
-        self.L3 = sum(bd["hessian_lipschitz"] @ a for bd, a in zip(bounds, absb))          # (n,)
+        total = {key: sum(bd[key] @ a for bd, a in zip(bounds, absb)) for key in ("gradient", "hessian",
+                                                                                 "hessian_lipschitz")}
         alw = kernel.rounding_allowance(Z, self.betas, bounds)
         self.r0, self.r1, self.r2 = alw["value"], alw["gradient"], alw["hessian"]         # (n,) each
+        self.L3 = total["hessian_lipschitz"]                                                # (n,)
+        if self.chart.cap and not self.chart.ratio:
+            # composite chart: ‖DN‖ ≤ 1, ‖D²N‖ ≤ 2/√3, ‖D³N‖ ≤ 3 on ‖v‖ ≥ 1, so
+            # ‖D³F‖ ≤ Lip(∇²f) + 3·(2/√3)·sup‖∇²f‖ + 3·sup‖∇f‖ (sups over the cap: points of norm 1)
+            self.L3 = self.L3 + 2 * math.sqrt(3) * total["hessian"] + 3 * total["gradient"]
+            self.r2 = self.r2 + 2 / math.sqrt(3) * self.r1 + COMPOSITE_ROUNDING_REL * (total["hessian"] +
+                                                                                      total["gradient"])
+            self.r1 = self.r1 + COMPOSITE_ROUNDING_REL * total["gradient"]
+            self.r0 = self.r0 + COMPOSITE_ROUNDING_REL * total["gradient"]
         self.evaluated = 0
 
     # ---- evaluation
@@ -192,7 +222,7 @@ class _Certifier:
         s = units.sigma[owner]
         f, g, H = self.kernel.expansion_derivatives(self.chart.affine(P, units.sample[owner]), self.Z, self.betas)
         self.evaluated += P.shape[0]
-        g, H = self.chart.to_chart(g, H, units.sample[owner])
+        g, H = self.chart.to_chart(g, H, units.sample[owner], P)
         return s * f, s[:, None] * g, s[:, None, None] * H
 
     def true_values(self, P: torch.Tensor, owner: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -208,7 +238,7 @@ class _Certifier:
         rho = self.r0[smp] + self.r1[smp] * D + 0.5 * self.r2[smp] * D * D
         shift = self.L3[smp] * D / 3.0
         c0, g0, s = m - rho, g, shift
-        if self.chart.cap:
+        if self.chart.ratio:
             c0 = c0 - level * (1 + (e * e).sum(1))
             g0 = g - 2 * level[:, None] * e
             s = shift + 2 * level
@@ -239,7 +269,7 @@ class _Certifier:
             cc = c0 - (g0 * delta).sum(1) + 0.5 * (delta * Ad).sum(1)
             value, _ = box_minimum(cc, g0 - Ad, A, halves)
             best = torch.maximum(best, value)
-        if self.chart.cap:
+        if self.chart.ratio:
             wmax2 = torch.clamp(torch.linalg.norm(centres.abs() + halves, dim=1), max=self.chart.R) ** 2
             best = level + torch.where(best >= 0, best / (1 + wmax2), best)
         return best
@@ -296,7 +326,7 @@ class _Certifier:
     def _newton(self, m, g, H, e, owner):
         """Minimizer of the (unshifted) model over the region; caps: of m − c(1 + ‖w‖²) at the current value c."""
         level = self.units.value[owner]
-        if self.chart.cap:
+        if self.chart.ratio:
             g = g - 2 * level[:, None] * e
             H = H - 2 * level[:, None, None] * torch.eye(H.shape[1], dtype=H.dtype)
         Ae = (H @ e[..., None])[..., 0]

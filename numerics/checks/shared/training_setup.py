@@ -1,6 +1,7 @@
 """The shared problem of the training checks (C1–C4, C7): data on the circle, the theory's schedule, comparators.
 
-Data: n points drawn uniformly on S¹ (d = 2), labels y = sign(sin(φ + LABEL_PHASE)) (two half-circles),
+Data: n points drawn uniformly on S¹ (d = 2; ``dim`` = 3, … puts them on S^{d−1}, C1's full tier), labels
+y = sign(sin(φ + LABEL_PHASE)) with φ the angle of (x₁, x₂) (two half-circles; half-spheres for d ≥ 3),
 perturbation sets = sphere caps of chord radius δ (arcs, so an exact grid maximizer and a tight certificate
 exist). Network: two-layer (or deeper) softplus net of docs/claims.md §2; loss: logistic (convex, L_ℓ = 1).
 Schedule: α and T from the derived chain (theory.requirements.width_requirements: α = 2ε/(3L²G²),
@@ -49,12 +50,13 @@ class Setup:
     scaling: str = "per-layer-R"
     seed: int = 0
     theorem: str = "C1"
+    dim: int = 2
 
     def net(self) -> FullyConnected:
-        return FullyConnected(2, self.width, self.depth, self.activation, seed=self.seed)
+        return FullyConnected(self.dim, self.width, self.depth, self.activation, seed=self.seed)
 
     def data(self) -> tuple[torch.Tensor, torch.Tensor]:
-        X = torch.tensor(sphere_points(self.n, 2, seed=10_000 + self.seed))
+        X = torch.tensor(sphere_points(self.n, self.dim, seed=10_000 + self.seed))
         y = torch.where(torch.sin(torch.atan2(X[:, 1], X[:, 0]) + LABEL_PHASE) >= 0, 1.0, -1.0).to(X.dtype)
         return X, y
 
@@ -79,13 +81,14 @@ class Schedule:
 
 
 @lru_cache(maxsize=64)
-def _requirements(eps: float, R: float, H: int, loss: str, activation: str, theorem: str, scaling: str):
-    return width_requirements(eps, R, H, loss, activation, d=2, theorem=theorem, scaling=scaling)
+def _requirements(eps: float, R: float, H: int, loss: str, activation: str, theorem: str, scaling: str, d: int):
+    return width_requirements(eps, R, H, loss, activation, d=d, theorem=theorem, scaling=scaling)
 
 
 def schedule(setup: Setup, G_factor: float = 1.0) -> Schedule:
     """α = 2ε/(3L²G²), T = ⌈9·H·r²·L²·G²/(4ε²)⌉ (C3: R' = αTLG) for the setup; ``G_factor`` scales G (planted)."""
-    req = _requirements(setup.eps, setup.R, setup.depth, setup.loss, setup.activation, setup.theorem, setup.scaling)
+    req = _requirements(setup.eps, setup.R, setup.depth, setup.loss, setup.activation, setup.theorem, setup.scaling,
+                        setup.dim)
     L = req.constant("L_ell").value
     G, source = req.constant("G").value, "derived bound (theory.requirements.gradient_bound)"
     if req.T > MAX_AFFORDABLE_T:
