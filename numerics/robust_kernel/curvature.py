@@ -19,7 +19,7 @@ Charts of B(x_i) (parameters p, region, point):
                 homogeneous of degree 2: f(x) = f(x_i + Bw)/(1 + ‖w‖²), so with a level c (the incumbent value) and LB a
                 lower bound of m(x_i + Bw) − c(1 + ‖w‖²) (the model shifted by −2c·I): min_cap m ≥ c + min(LB, LB/(1+τ²));
                 the affine chart has norm ≥ 1, so L₃ is taken at norm 1. Other expansions (e.g. a two-layer net,
-                numerics.robust_kernel.ridge): the composite F = f∘N(x_i + B·) with chain-rule derivatives and
+                numerics.robust_kernel.kernels.RidgeKernel): the composite F = f∘N(x_i + B·) with chain-rule derivatives and
                 Lip(∇²F) ≤ Lip(∇²f) + 2√3·sup‖∇²f‖ + 3·sup‖∇f‖ (‖DN‖ ≤ 1, ‖D²N‖ ≤ 2/√3, ‖D³N‖ ≤ 3 for ‖v‖ ≥ 1).
 
 Incumbents (admissible points, the lower end): trust-region Newton steps on the model over the region from the given

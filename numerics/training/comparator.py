@@ -26,7 +26,7 @@ from numerics.network.losses import Loss, get_loss
 from numerics.network.nets import FullyConnected
 from numerics.network.perturbations import PerturbationSet
 from numerics.robust_kernel.curvature import certify_max_loss_curvature, curvature_unsupported
-from numerics.robust_kernel.ridge import DERIVATIVE_BOUNDS, RidgeKernel
+from numerics.robust_kernel.kernels import DERIVATIVE_BOUNDS, RidgeKernel
 from numerics.training.algorithm import BALL_RTOL_F64, adversarial_training, set_weights
 
 STANDIN_LABEL = "comparator: independent stronger-attack run (stand-in)"
@@ -81,7 +81,7 @@ def certify_robust_loss(net: FullyConnected, weights: Sequence[torch.Tensor], X:
     d = 2 sphere caps with a two-layer smooth net: the second-order arc certificate (numerics.adversarial.arc_certificate).
     Otherwise: CROWN output bounds (numerics.adversarial.bounds), intersected with, for a two-layer smooth net, the
     second-order certificate of numerics.robust_kernel.curvature (the net as the expansion Σ_r s·a_r σ(w_rᵀx),
-    numerics.robust_kernel.ridge; mean gap ≤ SECOND_ORDER_TOL), else, when B(x) is at most 3-dimensional, a grid
+    numerics.robust_kernel.kernels.RidgeKernel; mean gap ≤ SECOND_ORDER_TOL), else, when B(x) is at most 3-dimensional, a grid
     maximum plus local Lipschitz constant × covering radius.
     """
     loss = get_loss(loss) if isinstance(loss, str) else loss

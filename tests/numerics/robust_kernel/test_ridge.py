@@ -1,4 +1,4 @@
-"""A two-layer net as a ridge expansion (numerics.robust_kernel.ridge) and the composite cap chart of the second-order
+"""A two-layer net as a ridge expansion (numerics.robust_kernel.kernels.RidgeKernel) and the composite cap chart of the second-order
 certificate: derivative bounds hold, the certificate is sound against sampling of the real network."""
 import math
 
@@ -11,7 +11,7 @@ from numerics.network.losses import get_loss
 from numerics.network.nets import FullyConnected
 from numerics.network.perturbations import PerturbationSet
 from numerics.robust_kernel.curvature import certify_max_loss_curvature
-from numerics.robust_kernel.ridge import DERIVATIVE_BOUNDS, RidgeKernel, _second
+from numerics.robust_kernel.kernels import DERIVATIVE_BOUNDS, RidgeKernel, _second
 from numerics.network.activations import sigma, sigma_prime
 from theory.errors import InputError
 
