@@ -167,6 +167,10 @@ TOLERANCES: dict[str, tuple[Tolerance, ...]] = {
            "derived from the closed form, not calibrated", "theory.checks.c8_symbolic:RATE_REL_TOL"),
     ),
     "C8-robust-loss-vs-R": (
+        _t("CERT_GATE_TOL", 1e-3, "the gate's solve tolerance: the certificate is tested where its bracket has closed to "
+           "this", "chosen, not calibrated", "numerics.checks.c8_existence:CERT_GATE_TOL"),
+        _t("CERT_GATE_ATOL", 1e-9, "a sampled loss may exceed the certified upper bound by float64 round-off only",
+           ROUND_OFF, "numerics.checks.c8_existence:CERT_GATE_ATOL"),
         _t("NTK_AGREEMENT_RTOL", 1e-10, "torch closed-form NTK vs analytic_ntk: both float64 closed forms, agree to "
            "~3e-15", ROUND_OFF),
         _t("LINEAR_CLOSED_FORM_ATOL", 1e-9, "certified robust loss of a linear f vs the closed form at the same w: "

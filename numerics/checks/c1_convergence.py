@@ -2,7 +2,9 @@
 
 Setup (numerics.checks.shared.training_setup): points on the circle, sphere caps of radius δ = 0.5, softplus nets,
 logistic loss, ball B(R) with R = 1.5 under ``per-layer-R``, ε = 0.3, α and T from the derived chain.
-Widths 2^6…2^12 (fast, H = 1), 2^6…2^14 with H = 1 and smaller widths for H = 2, 3 (full).
+Widths 2^6…2^12 (fast, H = 1), 2^6…2^14 with H = 1 and smaller widths for H = 2, 3 (full); C1's full tier also
+runs two-layer nets on S² (d = 3, widths 2^6…2^12), where the comparator's robust loss is certified by the
+second-order certificate of numerics.robust_kernel.curvature (the arc certificate is d = 2 only).
 
 Per configuration:
 - the informative number first (numerics.checks.shared.gap_headline): min_t L_A − U(W*) and the fraction of the
@@ -47,8 +49,12 @@ from numerics.execution.threads import single_thread
 
 AttackFactory = Callable[[PerturbationSet, Loss], Attack]
 
-FAST_CONFIGS = tuple((m, 1) for m in (64, 256, 1024, 4096))
-FULL_CONFIGS = tuple((2 ** k, 1) for k in range(6, 15)) + ((64, 2), (256, 2), (1024, 2), (64, 3), (256, 3))
+FAST_CONFIGS = tuple((m, 1, 2) for m in (64, 256, 1024, 4096))
+# (width, depth, d): the circle, then (C1 only) two-layer nets on S² — there the comparator's robust loss is certified
+# by the second-order certificate (numerics.robust_kernel.curvature, via numerics.training.comparator)
+FULL_CONFIGS = (tuple((2 ** k, 1, 2) for k in range(6, 15)) + ((64, 2, 2), (256, 2, 2), (1024, 2, 2), (64, 3, 2),
+                                                                (256, 3, 2)))
+FULL_SPHERE_CONFIGS = tuple((2 ** k, 1, 3) for k in (6, 8, 10, 12))
 
 PGD_STEPS = 5
 EXACT_GRID_POINTS = 33
@@ -68,10 +74,13 @@ def _attack_factory(kind: str, attack: AttackFactory | None) -> AttackFactory:
     return attack
 
 
-def _configs(ctx: RunContext, widths: tuple[int, ...] | None, depth: int = 1) -> tuple[tuple[int, int], ...]:
+def _configs(ctx: RunContext, kind: str, widths: tuple[int, ...] | None, depth: int = 1, d: int = 2
+             ) -> tuple[tuple[int, int, int], ...]:
     if widths is not None:
-        return tuple((m, depth) for m in widths)
-    return FULL_CONFIGS if ctx.tier == "full" else FAST_CONFIGS
+        return tuple((m, depth, d) for m in widths)
+    if ctx.tier == "full":
+        return FULL_CONFIGS + (FULL_SPHERE_CONFIGS if kind == "C1" else ())
+    return FAST_CONFIGS
 
 
 def _train(setup: Setup, attack: Attack, trainer: type[AdversarialTrainer], comp_weights) -> TrainingResult:
@@ -92,8 +101,9 @@ def _counterexample(ev: Evidence, name: str, description: str, inputs: dict, mea
 def _evaluate(ev: Evidence, kind: str, setup: Setup, trainer, attack_factory: AttackFactory,
               comparator: ComparatorFn | None, record_key: str = "runs") -> tuple | None:
     """All rows of one configuration; returns (terms, L_A(W(0)), U(W*), replay) for a control, or None."""
-    tag = f"[m={setup.width}, H={setup.depth}]" if record_key == "runs" else \
-        f"[m={setup.width}, H={setup.depth}, informative ε = {setup.eps:.4g}]"
+    where = f", d={setup.d}" if setup.d != 2 else ""
+    tag = f"[m={setup.width}, H={setup.depth}{where}]" if record_key == "runs" else \
+        f"[m={setup.width}, H={setup.depth}{where}, informative ε = {setup.eps:.4g}]"
     sched = schedule(setup)
     loss = get_loss(setup.loss)
     comp = comparator_for(setup, comparator)
@@ -150,10 +160,10 @@ def _evaluate(ev: Evidence, kind: str, setup: Setup, trainer, attack_factory: At
             r = replayed()  # min_t L*(W(t)) ≥ min_t L_A(W(t)): a lower bound of the left side
             _counterexample(ev, row.name, "robust loss of every iterate exceeds the comparator's by more than ε",
                             {"setup": setup.to_dict()}, r["min_L_A"], r["comparator_upper"] + setup.eps, r["method"])
-        if setup.depth == 1:
+        if setup.depth == 1 and setup.d == 2:
             _exactness(ev, tag, setup, loss, run, record)
         else:
-            ev.notes.append(f"{tag}: exactness of the grid attack is certified for H = 1 only (arc certificate)")
+            ev.notes.append(f"{tag}: exactness of the grid attack is certified for H = 1, d = 2 only (arc certificate)")
 
     row = ev.compare(f"C1 finite-width form {tag}: (1/T)Σ L_A(W(t)) ≤ U(W*) + D²/(2αT) + (α/2T)Σ‖g_t‖² + L·max ε_t",
                      terms["average_L_A"], terms["bound"], "<=", tolerance=ASSEMBLY_RTOL_F64 * abs(terms["bound"]),
@@ -218,13 +228,15 @@ def _exactness(ev: Evidence, tag: str, setup: Setup, loss: Loss, run: TrainingRe
                         float(lo[i] - ell[i]), float(tau[i]), "numpy dense arc grid (numerics.execution.recompute)")
 
 
-def _check(kind: str, ctx: RunContext, trainer, attack, comparator, widths, problem: Setup | None) -> Evidence:
+def _check(kind: str, ctx: RunContext, trainer, attack, comparator, widths, problem: Setup | None,
+           dim: int = 2) -> Evidence:
     claim = "C1-convergence" if kind == "C1" else "C2-exact-attack"
     ev = Evidence(claim_id=claim, check_id=f"{kind}-finite-width", tier=ctx.tier, seeds=[ctx.seed])
     factory = _attack_factory(kind, attack)
     cls = check_trainer(trainer)
-    configs = _configs(ctx, widths, problem.depth if problem is not None else 1)
-    base = problem if problem is not None else Setup(width=configs[0][0], seed=ctx.seed, dataset=ctx.data)
+    configs = _configs(ctx, kind, widths, problem.depth if problem is not None else 1,
+                       problem.d if problem is not None else dim)
+    base = problem if problem is not None else Setup(width=configs[0][0], seed=ctx.seed, dataset=ctx.data, d=dim)
     ev.config = {"configs": [list(c) for c in configs], "setup": replace(base, width=configs[0][0]).to_dict(),
                  "scaling": f"{base.scaling} (r = R)" if base.scaling == "per-layer-R" else base.scaling,
                  "perturbation": base.pset().norm, "attack_steps": PGD_STEPS,
@@ -233,9 +245,9 @@ def _check(kind: str, ctx: RunContext, trainer, attack, comparator, widths, prob
     if base.dataset is not None and base.dataset in DATASETS:
         ev.config["data"] = describe(base.dataset, n=base.n, d=base.d, seed=10_000 + base.seed)
     with single_thread():
-        for m, H in configs:
-            _evaluate(ev, kind, replace(base, width=m, depth=H), cls, factory, comparator)
-        _informative(ev, kind, replace(base, width=min(m for m, _ in configs), depth=1), cls, factory, comparator)
+        for m, H, d in configs:
+            _evaluate(ev, kind, replace(base, width=m, depth=H, d=d), cls, factory, comparator)
+        _informative(ev, kind, replace(base, width=min(c[0] for c in configs), depth=1), cls, factory, comparator)
     runs = ev.measurements.get("runs", [])
     if runs:
         first = runs[0]
@@ -255,12 +267,14 @@ def _check(kind: str, ctx: RunContext, trainer, attack, comparator, widths, prob
 
 def check_convergence(ctx: RunContext, *, trainer: type[AdversarialTrainer] = AdversarialTrainer,
                       attack: AttackFactory | None = None, comparator: ComparatorFn | None = None,
-                      widths: tuple[int, ...] | None = None, problem: Setup | None = None) -> Evidence:
+                      widths: tuple[int, ...] | None = None, problem: Setup | None = None, dim: int = 2
+                      ) -> Evidence:
     """C1 at finite width (module docstring). ``trainer``: the Algorithm 1 class; ``attack``: a factory
     (pset, loss) → Attack replacing the default PGD; ``comparator`` replaces the default robust-kernel
-    comparator; ``widths`` overrides the tier's configurations (at depth 1, or the problem's depth); ``problem``
-    replaces the default problem (data, activation, loss, R, ε, …; its width is set per configuration)."""
-    return _check("C1", ctx, trainer, attack, comparator, widths, problem)
+    comparator; ``widths`` overrides the tier's configurations (at depth 1, or the problem's depth; data on
+    S^{dim−1}); ``problem`` replaces the default problem (data, activation, loss, R, ε, …; its width is set per
+    configuration)."""
+    return _check("C1", ctx, trainer, attack, comparator, widths, problem, dim)
 
 
 def check_exact_attack(ctx: RunContext, *, trainer: type[AdversarialTrainer] = AdversarialTrainer,

@@ -7,7 +7,9 @@ separation), with hinge loss and sphere-cap perturbations:
 1. gatekeeping cross-checks — the torch NTK used by the solver against numerics.ntk.analytic.analytic_ntk (depths 1
    and 2, on and off the sphere); the robust solver with the linear kernel and ℓ2 hinge loss against the
    closed form max(0, 1 − y·wᵀx + δ‖w‖₂) of docs/claims.md §7 at the solver's own w, and against an independent
-   cvxpy solve of the closed-form problem. If a cross-check fails, the measurements below are skipped;
+   cvxpy solve of the closed-form problem; the second-order certificate (numerics.robust_kernel.curvature) against
+   densely sampled points re-evaluated in numpy on a fixed instance where its curvature term matters. If a
+   cross-check fails, the measurements below are skipped;
 2. the optimal robust loss → 0 as R grows: certified brackets [lower, upper] of min_{‖f‖≤R} L*(f) on a radius
    grid (lower: weak duality on the cutting-plane points; upper: certified robust loss of the solution);
 3. R*(ε) = the smallest RKHS radius with optimal robust loss ≤ ε, bracketed: R_lower (certified: every f with
@@ -42,7 +44,7 @@ Length (~540 lines): one claim's three numerical checks share the data, kernels,
 radius; keeping them together keeps each variant beside the one it qualifies.
 
 Parameters that planted errors replace (numerics/planted/registry.py): ``kernel`` (the NTK class the solver
-uses; planted: one that drops its first summand), ``linear_inner_max`` (the linear kernel's exact inner
+uses; planted: one that drops its first summand, one whose curvature bound is too small), ``linear_inner_max`` (the linear kernel's exact inner
 maximizer; planted: one that moves along +y·w, the best case);
 ``obstruction_activation="softplus"`` (the obstruction argument applied to a net for which it is false).
 """
@@ -64,6 +66,7 @@ from numerics.network.losses import get_loss
 from numerics.network.nets import FullyConnected
 from numerics.ntk.analytic import analytic_ntk
 from numerics.network.perturbations import PerturbationSet
+from numerics.robust_kernel.curvature import certify_max_loss_curvature, curvature_unsupported
 from numerics.robust_kernel.cutting_planes import linear_exact, solve_robust
 from numerics.robust_kernel.program import RobustKernelSolverError, robust_kernel_problem, solve_finite
 from numerics.network.separable_data import separable_sphere_data, separations, set_distances
@@ -96,11 +99,17 @@ OBSTRUCTION_LABEL = "refuted as reconstructed (bias-free): an expressiveness gap
 # cutting-plane bracket (tol 0.02) must certify it (measured: lower bound 0.19 > ε = 0.1 at 0.8, 0.38 at 0.5).
 CONTROL_RADIUS_FACTOR = 0.8
 
+# Certificate gate: instance seed, cap radius, certificate tolerance and budget, samples per cap; the sampled losses
+# are recomputed in float64 numpy from the same closed form, so they agree with the certificate's evaluations to
+# ~1e-14: 1e-9 is the named slack.
+CERT_GATE_SEED, CERT_GATE_CAP, CERT_GATE_TOL, CERT_GATE_CELLS, CERT_GATE_SAMPLES = 12, 0.6, 1e-3, 20_000, 4000
+CERT_GATE_ATOL = 1e-9
+
 TIERS: dict[str, dict[str, Any]] = {
-    "fast": {"dims": (2, 3, 4), "seps": (0.15, 0.3), "n": 8, "cap": 0.05, "eps": 0.1, "tol": 0.02,
+    "fast": {"dims": (2, 3, 4, 5, 6, 8), "seps": (0.15, 0.3), "n": 8, "cap": 0.05, "eps": 0.1, "tol": 0.02,
              "curve": (0.5, 1.0, 2.0), "widths": (256, 4096), "cell_budget": 400_000},
-    "full": {"dims": (2, 3, 4, 5), "seps": (0.1, 0.15, 0.3), "n": 10, "cap": 0.05, "eps": 0.1, "tol": 0.02,
-             "curve": (0.125, 0.25, 0.5, 1.0, 2.0, 4.0), "widths": (64, 256, 1024, 4096),
+    "full": {"dims": (2, 3, 4, 5, 6, 7, 8, 10, 12), "seps": (0.1, 0.15, 0.3), "n": 10, "cap": 0.05, "eps": 0.1,
+             "tol": 0.02, "curve": (0.125, 0.25, 0.5, 1.0, 2.0, 4.0), "widths": (64, 256, 1024, 4096),
              "cell_budget": 4_000_000},
 }
 
@@ -182,6 +191,50 @@ def _linear_crosscheck(ev: Evidence, linear_inner_max: Callable, seed: int) -> b
     ev.measurements["linear_crosscheck"] = {"lower": res.lower, "upper": res.upper, "closed_form_optimum": optimum,
                                             "closed_form_at_solver_w": truth, "status": res.status}
     return ok
+
+
+def _certificate_crosscheck(ev: Evidence, kernel: type[NTKKernel], seed: int) -> bool:
+    """The second-order certificate (numerics.robust_kernel.curvature) against dense sampling, re-evaluated in plain
+    float64 numpy (numerics.ntk.analytic), on a fixed instance where the quadratic model is far from exact (caps of
+    radius 0.6, a random 8-term expansion): a curvature bound that is too small is exceeded by sampled points."""
+    rng = np.random.default_rng(CERT_GATE_SEED)
+    d, n = 3, 4
+    X = rng.standard_normal((n, d))
+    X = torch.as_tensor(X / np.linalg.norm(X, axis=1, keepdims=True))
+    Z = torch.as_tensor(rng.standard_normal((8, d)))
+    beta = torch.as_tensor(rng.standard_normal(8))
+    y = torch.as_tensor(np.where(rng.uniform(size=n) > 0.5, 1.0, -1.0))
+    pset = PerturbationSet("sphere-cap", CERT_GATE_CAP)
+    model = kernel(1, "relu2")
+    reason = curvature_unsupported(model, pset, X)
+    if reason is not None:
+        ev.compare("the solver's kernel supplies the second-order certificate's derivative bounds", 1.0, 0.0, "==",
+                   tolerance=0.0, tolerance_name="exact", reason=reason)
+        return False
+    cert = certify_max_loss_curvature(model, Z, [beta], X, y, pset, get_loss("hinge"),
+                                      tol=CERT_GATE_TOL, cell_budget=CERT_GATE_CELLS)
+    points = pset.sample(X, CERT_GATE_SAMPLES, torch.Generator().manual_seed(seed)).numpy()
+    f = (analytic_ntk(points.reshape(-1, d), Z.numpy(), depth=1, activation="relu2") @ beta.numpy()).reshape(n, -1)
+    sampled = np.maximum(0.0, 1.0 - y.numpy()[:, None] * f)
+    excess = sampled.max(1) - cert.upper
+    i = int(np.argmax(excess))
+    row = ev.compare("second-order certificate ≥ densely sampled robust loss (max over samples of sampled − upper)",
+                     float(excess[i]), 0.0, "<=", tolerance=CERT_GATE_ATOL, tolerance_name="CERT_GATE_ATOL",
+                     sample=i)
+    ev.measurements["certificate_crosscheck"] = {"upper": cert.upper.tolist(), "sampled": sampled.max(1).tolist(),
+                                                 "complete": cert.complete, "cells": cert.cells_evaluated}
+    if not row.holds:
+        j = int(np.argmax(sampled[i]))
+        x = points[i, j]
+        again = max(0.0, 1.0 - float(y[i]) * float(analytic_ntk(x[None], Z.numpy(), depth=1,
+                                                                  activation="relu2")[0] @ beta.numpy()))
+        ev.counterexamples.append(Counterexample(
+            row.name, "a point of the cap has a larger loss than the certificate's upper bound",
+            {"x": x.tolist(), "sample": i, "in_cap": bool(pset.contains(X[i:i + 1], torch.as_tensor(x[None]))[0])},
+            recomputed_measured=again, recomputed_bound=float(cert.upper[i]),
+            method="numerics.ntk.analytic.analytic_ntk at the sampled point (float64 numpy)",
+            reverified=bool(again > cert.upper[i] + CERT_GATE_ATOL)))
+    return row.holds
 
 
 # ---------------------------------------------------------------- fits
@@ -347,7 +400,8 @@ def _robust_loss_vs_R(ctx: RunContext, kernel_cls: type[NTKKernel], linear_inner
                           "perturbation": "sphere-cap", "kernel_class": kernel_cls.__name__,
                           "linear_inner_max": linear_inner_max.__name__})
     kernel = kernel_cls(1, "relu2")
-    gates = [_kernel_crosscheck(ev, kernel_cls, ctx.seed), _linear_crosscheck(ev, linear_inner_max, ctx.seed)]
+    gates = [_kernel_crosscheck(ev, kernel_cls, ctx.seed), _linear_crosscheck(ev, linear_inner_max, ctx.seed),
+             _certificate_crosscheck(ev, kernel_cls, ctx.seed)]
     if not all(gates):
         ev.notes.append("a cross-check failed: the robust-loss measurements were skipped")
         ev.wall_time_s = time.perf_counter() - start

@@ -15,7 +15,8 @@ from numerics.planted.bounds import ibp_upper_dropped_radius_term
 from numerics.planted.ntk import structured_ntk_unscaled_recursion
 from numerics.planted.networks import UnscaledOutputNet, WrongConstantNet
 from numerics.planted.oracles import AlwaysRealizableOracle
-from numerics.planted.robust_kernel import MissingLayerTermNTK, best_case_linear_inner_max
+from numerics.planted.robust_kernel import (MissingLayerTermNTK, UnderestimatedCurvatureNTK,
+                                           best_case_linear_inner_max)
 from numerics.planted.training import WrongRadiusTrainer, WrongSignTrainer
 
 # C1/C2 train with 5-step PGD; the planted attack keeps that budget.
@@ -86,6 +87,7 @@ def _registry() -> dict[str, dict[str, dict[str, Any]]]:
         "C8-robust-loss-vs-R": {
             "solver kernel misses a layer term": {"kernel": MissingLayerTermNTK},
             "perturbation moved along +y·w (best case)": {"linear_inner_max": best_case_linear_inner_max},
+            "curvature bound of the second-order certificate 100× too small": {"kernel": UnderestimatedCurvatureNTK},
         },
         "C8-bias-variant": {
             "solver kernel misses a layer term": {"kernel": MissingLayerTermNTK},

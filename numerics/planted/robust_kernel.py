@@ -4,6 +4,8 @@
   kernel); the gatekeeping cross-check against numerics.ntk.analytic must fail.
 - :func:`best_case_linear_inner_max`  the linear kernel's "worst case" taken at x + y·δ·dir(w), the BEST case
   for margin losses: the certified robust loss then misses the closed form of docs/claims.md §7.
+- :class:`UnderestimatedCurvatureNTK`  the NTK whose curvature (Hessian-Lipschitz) bound is 100× too small: the
+  second-order certificate then claims upper bounds that sampled points exceed.
 """
 from __future__ import annotations
 
@@ -39,3 +41,18 @@ def best_case_linear_inner_max(problem: RobustKernelProblem, model) -> tuple[tor
     points = pset.linear_argmax(X, y[:, None] * w)
     with torch.no_grad():
         return loss.value(model(points), y), points
+
+
+# The second-order certificate's curvature bound shrunk by this factor (a dropped ‖z_j‖² or 1/s factor would do it).
+CURVATURE_FACTOR = 0.01
+
+
+class UnderestimatedCurvatureNTK(NTKKernel):
+    """PLANTED: the two-layer relu2 NTK with its Hessian-Lipschitz (curvature) bound CURVATURE_FACTOR times too
+    small, so the second-order certificate (numerics.robust_kernel.curvature) is no longer a proven bound."""
+
+    def term_bounds(self, Z, min_norm, max_norm):
+        bounds = super().term_bounds(Z, min_norm, max_norm)
+        if bounds is None:
+            return None
+        return [{**b, "hessian_lipschitz": CURVATURE_FACTOR * b["hessian_lipschitz"]} for b in bounds]

@@ -137,17 +137,16 @@ def _update_incumbents(geo: "_Geometry", best: torch.Tensor, best_pts: torch.Ten
     return best, best_pts
 
 
-def _water_level(gaps: torch.Tensor, tol: float) -> float:
-    """Largest τ ≥ tol with mean_i min(gap_i, τ) ≤ tol: cubes within τ of their incumbent may be closed while
+def water_level(gaps: torch.Tensor, tol: float) -> float:
+    """Largest τ ≥ tol with mean_i min(gap_i, τ) ≤ tol: cells within τ of their incumbent may be closed while
     the mean certified gap can still end ≤ tol (samples already certified tightly leave room to the others)."""
     g, _ = torch.sort(gaps)
     n = g.numel()
-    prefix = torch.cat([torch.zeros(1, dtype=g.dtype), torch.cumsum(g, 0)])
-    for k in range(n):  # τ in [g_(k−1), g_(k)]: Σ_{i<k} g_(i) + (n − k)·τ = n·tol
-        tau = (n * tol - float(prefix[k])) / (n - k)
-        if tau <= float(g[k]):
-            return max(tau, tol)
-    return math.inf
+    prefix = torch.cat([torch.zeros(1, dtype=g.dtype), torch.cumsum(g, 0)])[:n]
+    # τ in [g_(k−1), g_(k)]: Σ_{i<k} g_(i) + (n − k)·τ = n·tol; the first k with τ_k ≤ g_(k)
+    tau = (n * tol - prefix) / (n - torch.arange(n, dtype=g.dtype))
+    hit = torch.nonzero(tau <= g).flatten()
+    return max(float(tau[hit[0]]), tol) if hit.numel() else math.inf
 
 
 def _enclose(f, geo: _Geometry, U: torch.Tensor, h: torch.Tensor, owner: torch.Tensor, lip: torch.Tensor,
@@ -248,7 +247,7 @@ def certify_max_loss(f: Callable[[torch.Tensor], torch.Tensor], X: torch.Tensor,
         if float(gaps.mean()) <= tol:
             closed = current
             break
-        threshold = _water_level(gaps, tol)
+        threshold = water_level(gaps, tol)
         done = (bound <= best[owner] + threshold) | (h <= 0) | (D == 0)
         closed = closed.scatter_reduce(0, owner[done], bound[done], reduce="amax")
         U, h, owner, bound = U[~done], h[~done], owner[~done], bound[~done]

@@ -27,6 +27,8 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from numerics.network.activations import sigma, sigma_prime
+from numerics.robust_kernel import relu2_ntk
 from theory.activations import c_sigma, check_activation
 from theory.errors import InputError
 
@@ -129,6 +131,8 @@ class KernelModel:
 
     name = "kernel"
     blocks = 1
+    # degree p with k(z, t·x) = t^p·k(z, x) for t > 0 (None: not homogeneous, or not declared)
+    homogeneity: int | None = None
 
     def block_kernels(self, X: torch.Tensor, Z: torch.Tensor) -> list[torch.Tensor]:
         """[k_b(X, Z) for each block], each of shape (n_X, n_Z)."""
@@ -148,6 +152,25 @@ class KernelModel:
         max_norm (elementwise over cubes), or None if not derived for this kernel."""
         return None
 
+    def expansion_derivatives(self, X: torch.Tensor, Z: torch.Tensor, betas: Sequence[torch.Tensor], order: int = 2
+                              ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        """Closed-form f(X), ∇f(X) (m, d) and ∇²f(X) (m, d, d) (up to ``order``) of f = Σ_b k_b(·, Z)β_b; only for
+        kernels whose :meth:`term_bounds` is not None."""
+        raise NotImplementedError(f"{self.name} has no closed-form derivatives")
+
+    def term_bounds(self, Z: torch.Tensor, min_norm: torch.Tensor, max_norm: torch.Tensor
+                    ) -> list[dict[str, torch.Tensor]] | None:
+        """Per block, bounds (regions × terms) for k_b(z_j, ·) over points of norm in [min_norm_r, max_norm_r]:
+        ``value``, ``gradient``, ``hessian`` (|k|, ‖∇k‖, ‖∇²k‖) and ``hessian_lipschitz`` (Lip(∇²k) along segments
+        of norm ≥ min_norm), or None when not derived (then the second-order certificate does not apply)."""
+        return None
+
+    def rounding_allowance(self, Z: torch.Tensor, betas: Sequence[torch.Tensor],
+                           bounds: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+        """Absolute bounds (per region) on the float64 rounding of :meth:`expansion_derivatives`' value, gradient
+        and Hessian, from the :meth:`term_bounds` of the same regions."""
+        raise NotImplementedError(f"{self.name} has no closed-form derivatives")
+
     def gram(self, Z: np.ndarray | torch.Tensor, Y: np.ndarray | torch.Tensor | None = None) -> list[np.ndarray]:
         """[k_b(Z, Y)] as float64 numpy arrays (Y = Z when omitted)."""
         Zt = _as_tensor(Z)
@@ -155,15 +178,20 @@ class KernelModel:
         with torch.no_grad():
             return [k.cpu().numpy() for k in _chunked(self.block_kernels, Zt, Yt)]
 
+    def values(self, X: torch.Tensor, Z: torch.Tensor, betas: Sequence[torch.Tensor]) -> torch.Tensor:
+        """Σ_b k_b(X, Z)·β_b WITHOUT the offset and without autograd (closed-form kernels override it)."""
+        with torch.no_grad():
+            return self._expansion(X, Z, betas)
+
     def evaluate(self, X: torch.Tensor, Z: torch.Tensor, betas: Sequence[torch.Tensor]) -> torch.Tensor:
         """f(X) = f0(X) + Σ_b k_b(X, Z)·β_b, shape (n_X,); differentiable in X."""
-        out = self.offset(X)
+        return self.offset(X) + self._expansion(X, Z, betas)
+
+    def _expansion(self, X, Z, betas):
         rows = max(1, _EVAL_CHUNK // max(Z.shape[0], 1))
-        parts = []
-        for start in range(0, X.shape[0], rows):
-            Xc = X[start:start + rows]
-            parts.append(sum(k @ beta for k, beta in zip(self.block_kernels(Xc, Z), betas)))
-        return out + torch.cat(parts)
+        parts = [sum(k @ beta for k, beta in zip(self.block_kernels(X[i:i + rows], Z), betas))
+                 for i in range(0, X.shape[0], rows)]
+        return torch.cat(parts) if parts else torch.zeros(0, dtype=X.dtype)
 
 
 def _as_tensor(Z) -> torch.Tensor:
@@ -190,9 +218,37 @@ class NTKKernel(KernelModel):
                              f"got {activation!r}")
         self.depth, self.activation, self.train_output = depth, activation, bool(train_output)
         self.name = f"ntk-{activation}-H{depth}" + ("-a" if train_output else "")
+        self.homogeneity = 2 if (depth == 1 and activation == "relu2") else None
+        # closed forms (fast values, derivatives, curvature bounds; numerics.robust_kernel.relu2_ntk): two-layer relu2
+        # with the output fixed, and only while block_kernels is this class's (a subclass that changes the kernel
+        # gets the generic paths, which go through its block_kernels)
+        self._closed_form = (depth == 1 and activation == "relu2" and not self.train_output
+                             and type(self).block_kernels is NTKKernel.block_kernels)
 
     def block_kernels(self, X: torch.Tensor, Z: torch.Tensor) -> list[torch.Tensor]:
         return [ntk_torch(X, Z, depth=self.depth, activation=self.activation, train_output=self.train_output)]
+
+    def gram(self, Z, Y=None):
+        if not self._closed_form:
+            return super().gram(Z, Y)
+        Zt = _as_tensor(Z)
+        return [relu2_ntk.gram(Zt, Zt if Y is None else _as_tensor(Y)).numpy()]
+
+    def values(self, X, Z, betas):
+        if not self._closed_form:
+            return super().values(X, Z, betas)
+        return relu2_ntk.expansion_derivatives(X, Z, betas[0], order=0)[0]
+
+    def expansion_derivatives(self, X, Z, betas, order=2):
+        if not self._closed_form:
+            return super().expansion_derivatives(X, Z, betas, order)
+        return relu2_ntk.expansion_derivatives(X, Z, betas[0], order)
+
+    def term_bounds(self, Z, min_norm, max_norm):
+        return [relu2_ntk.term_bounds(Z, min_norm, max_norm)] if self._closed_form else None
+
+    def rounding_allowance(self, Z, betas, bounds):
+        return relu2_ntk.rounding_allowance(betas[0], bounds[0])
 
     def lipschitz_modulus(self, max_norm: float) -> list[float] | None:
         if self.depth == 1 and self.activation == "relu2":
@@ -225,9 +281,30 @@ class LinearKernel(KernelModel):
     """k(x, x') = xᵀx': f(x) = wᵀx with w = Σ_j β_j z_j and ‖f‖_H = ‖w‖₂ (μ = 1)."""
 
     name = "linear"
+    homogeneity = 1
 
     def block_kernels(self, X: torch.Tensor, Z: torch.Tensor) -> list[torch.Tensor]:
         return [X @ Z.T]
+
+    def expansion_derivatives(self, X, Z, betas, order=2):
+        w = Z.T @ betas[0]
+        g = w.expand_as(X) if order >= 1 else None
+        H = torch.zeros(X.shape[0], X.shape[1], X.shape[1], dtype=X.dtype) if order >= 2 else None
+        return X @ w, g, H
+
+    def term_bounds(self, Z, min_norm, max_norm):
+        nz = torch.linalg.norm(Z, dim=1)[None, :]
+        zero = torch.zeros(max_norm.shape[0], Z.shape[0], dtype=Z.dtype)
+        return [{"value": nz * max_norm[:, None], "gradient": nz + zero, "hessian": zero,
+                 "hessian_lipschitz": zero}]
+
+    def rounding_allowance(self, Z, betas, bounds):
+        """w = Zᵀβ and wᵀx in float64: ≤ (p + d)·2⁻⁵³ relative to Σ|β_j|‖z_j‖·‖x‖; 1e-13·(1 + p·10⁻³) covers it."""
+        scale = 1e-13 * (1.0 + 1e-3 * Z.shape[0])
+        absb = betas[0].abs()
+        zero = torch.zeros(bounds[0]["value"].shape[0], dtype=Z.dtype)
+        return {"value": scale * (bounds[0]["value"] @ absb), "gradient": scale * (bounds[0]["gradient"] @ absb),
+                "hessian": zero}
 
     def lipschitz_modulus(self, max_norm: float) -> list[float] | None:
         return [1.0]
@@ -235,3 +312,71 @@ class LinearKernel(KernelModel):
     def taylor_remainder(self, r, centre_norm, max_norm):
         """f is linear: the first-order Taylor expansion is exact."""
         return [torch.zeros_like(r)]
+
+
+# --- a two-layer network as a ridge expansion ---------------------------------------------------------------------
+# For the bias-free two-layer net of docs/claims.md §2 (numerics.network.nets.FullyConnected, H = 1),
+# f(W, x) = s·Σ_r a_r σ(w_rᵀx): terms z_r = w_r, coefficients β_r = s·a_r, "kernel" k(z, x) = σ(zᵀx) — a ridge
+# function, not positive definite; only the second-order certificate (numerics.robust_kernel.curvature) uses it.
+# With u = zᵀx: ∇k = σ'(u)·z, ∇²k = σ''(u)·zzᵀ, ∇³k = σ'''(u)·z⊗z⊗z, so ‖∇k‖ ≤ D1‖z‖, ‖∇²k‖ ≤ D2‖z‖²,
+# Lip(∇²k) ≤ D3‖z‖³ and |k| ≤ |σ(0)| + D1‖z‖‖x‖ with D_k = sup|σ^(k)| (smooth activations): softplus 1, 1/4,
+# 1/(6√3); tanh 1, 4/(3√3), 2; sigmoid 1/4, 1/(6√3), 1/8; erf 2/√π, √(8/(eπ)), 4/√π (each attained at a
+# stationary point of the next derivative; tests/numerics/robust_kernel/test_ridge.py checks them on a grid).
+
+# (sup|σ'|, sup|σ''|, sup|σ'''|, |σ(0)|)
+DERIVATIVE_BOUNDS: dict[str, tuple[float, float, float, float]] = {
+    "softplus": (1.0, 0.25, 1 / (6 * math.sqrt(3)), math.log(2.0)),
+    "tanh": (1.0, 4 / (3 * math.sqrt(3)), 2.0, 0.0),
+    "sigmoid": (0.25, 1 / (6 * math.sqrt(3)), 0.125, 0.5),
+    "erf": (2 / math.sqrt(math.pi), math.sqrt(8 / (math.e * math.pi)), 4 / math.sqrt(math.pi), 0.0),
+}
+# Relative rounding of one evaluated expansion against Σ_r |β_r|·(term bound), as in numerics.robust_kernel.relu2_ntk.
+RIDGE_ROUNDING_REL = 1e-10
+
+
+def _second(name: str, u: torch.Tensor) -> torch.Tensor:
+    if name == "softplus":
+        s = torch.sigmoid(u)
+        return s * (1 - s)
+    if name == "tanh":
+        t = torch.tanh(u)
+        return -2 * t * (1 - t * t)
+    if name == "sigmoid":
+        s = torch.sigmoid(u)
+        return s * (1 - s) * (1 - 2 * s)
+    return -2 * u * (2 / math.sqrt(math.pi)) * torch.exp(-u * u)
+
+
+class RidgeKernel(KernelModel):
+    """k(z, x) = σ(zᵀx) for a smooth activation (module docstring); one block, not homogeneous."""
+
+    def __init__(self, activation: str) -> None:
+        if activation not in DERIVATIVE_BOUNDS:
+            raise InputError(f"the ridge expansion needs a smooth activation ({', '.join(DERIVATIVE_BOUNDS)}), "
+                             f"got {activation!r}")
+        self.activation = activation
+        self.name = f"ridge-{activation}"
+        self._sigma, self._dsigma = sigma(activation), sigma_prime(activation)
+
+    def block_kernels(self, X: torch.Tensor, Z: torch.Tensor) -> list[torch.Tensor]:
+        return [self._sigma(X @ Z.T)]
+
+    def expansion_derivatives(self, X, Z, betas, order=2):
+        u = X @ Z.T
+        beta = betas[0]
+        f = self._sigma(u) @ beta
+        g = (self._dsigma(u) * beta) @ Z if order >= 1 else None
+        H = torch.einsum("mp,pd,pe->mde", _second(self.activation, u) * beta, Z, Z) if order >= 2 else None
+        return f, g, H
+
+    def term_bounds(self, Z, min_norm, max_norm):
+        d1, d2, d3, s0 = DERIVATIVE_BOUNDS[self.activation]
+        nz = torch.linalg.norm(Z, dim=1)[None, :]
+        ones = torch.ones(max_norm.shape[0], 1, dtype=Z.dtype)
+        return [{"value": s0 + d1 * nz * max_norm[:, None], "gradient": d1 * nz * ones,
+                 "hessian": d2 * nz ** 2 * ones, "hessian_lipschitz": d3 * nz ** 3 * ones}]
+
+    def rounding_allowance(self, Z, betas, bounds):
+        absb = betas[0].abs()
+        scale = RIDGE_ROUNDING_REL * (1.0 + Z.shape[0] * 2.0 ** -53 * 1e4)
+        return {key: scale * (bounds[0][key] @ absb) for key in ("value", "gradient", "hessian")}

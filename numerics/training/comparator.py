@@ -25,12 +25,16 @@ from numerics.adversarial.bounds import local_lipschitz, robust_loss_bounds
 from numerics.network.losses import Loss, get_loss
 from numerics.network.nets import FullyConnected
 from numerics.network.perturbations import PerturbationSet
+from numerics.robust_kernel.curvature import certify_max_loss_curvature, curvature_unsupported
+from numerics.robust_kernel.kernels import DERIVATIVE_BOUNDS, RidgeKernel
 from numerics.training.algorithm import BALL_RTOL_F64, adversarial_training, set_weights
 
 STANDIN_LABEL = "comparator: independent stronger-attack run (stand-in)"
 CERTIFICATE_GRID_POINTS = 257       # arc / grid points per B(x) for certification (gap ≲ 2e-3 at R = 3, δ = 0.5)
 STANDIN_GRID_POINTS = 33            # exact-attack grid of the stand-in's training run
 STANDIN_PGD_STEPS, STANDIN_PGD_RESTARTS = 20, 4
+# Second-order certificate of two-layer smooth nets (d ≥ 3): mean certified gap and budget of derivative evaluations.
+SECOND_ORDER_TOL, SECOND_ORDER_CELLS = 1e-3, 200_000
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,9 @@ def certify_robust_loss(net: FullyConnected, weights: Sequence[torch.Tensor], X:
     """Per-sample sound (lower, upper) of L*_i(W) and the method used.
 
     d = 2 sphere caps with a two-layer smooth net: the second-order arc certificate (numerics.adversarial.arc_certificate).
-    Otherwise: CROWN output bounds (numerics.adversarial.bounds), intersected, when B(x) is at most 3-dimensional, with a grid
+    Otherwise: CROWN output bounds (numerics.adversarial.bounds), intersected with, for a two-layer smooth net, the
+    second-order certificate of numerics.robust_kernel.curvature (the net as the expansion Σ_r s·a_r σ(w_rᵀx),
+    numerics.robust_kernel.kernels.RidgeKernel; mean gap ≤ SECOND_ORDER_TOL), else, when B(x) is at most 3-dimensional, a grid
     maximum plus local Lipschitz constant × covering radius.
     """
     loss = get_loss(loss) if isinstance(loss, str) else loss
@@ -86,6 +92,14 @@ def certify_robust_loss(net: FullyConnected, weights: Sequence[torch.Tensor], X:
     at_w = set_weights(net, weights)
     bounds = robust_loss_bounds(at_w, X, y, pset, loss, method="crown")
     lower, upper, method = bounds.lower, bounds.upper, "CROWN (numerics.adversarial.bounds)"
+    if net.depth == 1 and net.activation in DERIVATIVE_BOUNDS and curvature_unsupported(
+            RidgeKernel(net.activation), pset, X) is None:
+        W, a = [w.detach() for w in weights[:1]], (weights[-1] if net.train_output else net.output).detach()
+        cert = certify_max_loss_curvature(RidgeKernel(net.activation), W[0], [net.scale * a], X, y, pset, loss,
+                                          tol=SECOND_ORDER_TOL, cell_budget=SECOND_ORDER_CELLS)
+        lower = torch.maximum(lower, torch.as_tensor(cert.lower))
+        upper = torch.minimum(upper, torch.as_tensor(cert.upper))
+        return lower, upper, method + f" ∩ second-order certificate ({cert.cells_evaluated} evaluations)"
     if _grid_dim(pset, net.d) <= GridMaximizer.MAX_GRID_DIM:
         per_axis = max(2, round(grid_points ** (1 / max(_grid_dim(pset, net.d), 1))))
         lip = local_lipschitz(at_w, X, y, pset, loss)

@@ -53,7 +53,8 @@ _PARTS = ("trainer", "attack", "comparator")
 _NOT_HUNTED = "H ≥ 2 (no derived guarantee: the hypothesis space has H = 1 only)"
 PLANS = {
     "C1-finite-width": HuntPlan("C1-finite-width", measure_convergence, TRAINING_DRAWS,
-                                grid_examples=len(c1_convergence.FAST_CONFIGS), parts=_PARTS, sizes=("widths", "problem"),
+                                grid_examples=len(c1_convergence.FAST_CONFIGS), parts=_PARTS,
+                                sizes=("widths", "problem", "dim"),
                                 budget_s=60.0, example_limit_s=40.0, not_hunted=_NOT_HUNTED),
     "C2-finite-width": HuntPlan("C2-finite-width", measure_exact_attack, TRAINING_DRAWS,
                                 grid_examples=len(c1_convergence.FAST_CONFIGS), parts=_PARTS, sizes=("widths", "problem"),

@@ -1,6 +1,7 @@
 """The shared problem of the training checks (C1–C4, C7): data on the circle, the theory's schedule, comparators.
 
-Data: n points drawn uniformly on S¹ (d = 2), labels y = sign(sin(φ + LABEL_PHASE)) (two half-circles), or, with
+Data: n points drawn uniformly on S^{d−1} (d = 2 by default; C1's full tier adds d = 3), labels
+y = sign(sin(φ + LABEL_PHASE)) with φ the angle of (x₁, x₂) (two half-circles; half-spheres for d ≥ 3), or, with
 ``dataset`` set, n points of a built-in real data set on S^{d−1} (numerics.network.datasets, same seed offset);
 perturbation sets = sphere caps of chord radius δ (arcs when d = 2, so an exact grid maximizer and a tight
 certificate exist). Network: two-layer (or deeper) softplus net of docs/claims.md §2; loss: logistic (convex, L_ℓ = 1).
@@ -31,7 +32,6 @@ from numerics.network.nets import FullyConnected
 from numerics.network.perturbations import PerturbationSet
 from numerics.training.algorithm import DIVERGED
 from theory import proof_chain
-from theory.errors import InputError
 from theory.evidence import Counterexample, Evidence
 from theory.requirements import width_requirements
 
@@ -67,9 +67,7 @@ class Setup:
         if self.dataset is not None:
             X, y = load_dataset(self.dataset, n=self.n, d=self.d, seed=10_000 + self.seed)
             return torch.tensor(X), torch.tensor(y)
-        if self.d != 2:
-            raise InputError(f"d: the synthetic task lies on the circle (d = 2), got d = {self.d}")
-        X = torch.tensor(sphere_points(self.n, 2, seed=10_000 + self.seed))
+        X = torch.tensor(sphere_points(self.n, self.d, seed=10_000 + self.seed))
         y = torch.where(torch.sin(torch.atan2(X[:, 1], X[:, 0]) + LABEL_PHASE) >= 0, 1.0, -1.0).to(X.dtype)
         return X, y
 

@@ -74,3 +74,13 @@ def test_on_a_real_data_set_the_check_keeps_its_power(planted, verdict):
     ev = judge(check_convergence(RunContext(data="digits"), widths=(64,), **planted))
     assert ev.verdict == verdict, ev.verdict_reason
     assert ev.config["data"]["name"] == "digits" and ev.config["setup"]["dataset"] == "digits"
+
+
+def test_c1_beyond_the_circle_has_a_tightly_certified_comparator():
+    """d = 3 (C1's full tier): the comparator's robust loss is certified by the second-order certificate, and
+    its bracket is far tighter than CROWN's (the arc certificate only covers d = 2)."""
+    ev = judge(check_convergence(RunContext(), widths=(64,), dim=3))
+    assert ev.verdict == "consistent", ev.verdict_reason
+    comp = ev.measurements["runs"][0]["comparator"]
+    assert ev.measurements["runs"][0]["setup"]["d"] == 3 and "second-order" in comp["certificate"]
+    assert comp["upper"] - comp["lower"] <= 1e-2

@@ -3,14 +3,15 @@ import numpy as np
 import pytest
 
 import numerics.checks.c8_existence as c8
-from numerics.planted.robust_kernel import MissingLayerTermNTK, best_case_linear_inner_max
+from numerics.planted.robust_kernel import (MissingLayerTermNTK, UnderestimatedCurvatureNTK,
+                                           best_case_linear_inner_max)
 from audit.judge import judge
 from theory.evidence import RunContext
 
 
 @pytest.fixture
 def small_tier(monkeypatch):
-    """A lighter fast tier for the test suite (the check's own fast tier runs d = 2, 3, 4)."""
+    """A lighter fast tier for the test suite (the check's own fast tier runs d = 2, …, 8)."""
     monkeypatch.setitem(c8.TIERS, "fast", {**c8.TIERS["fast"], "dims": (2, 3), "seps": (0.3,)})
 
 
@@ -23,9 +24,12 @@ def test_robust_loss_vs_R_is_consistent(small_tier):
     assert curve[-1]["upper"] <= c8.TIERS["fast"]["eps"] < curve[0]["lower"]
     control = ev.controls[0].evidence       # at 0.8·R_lower the '→ ε' comparison must fail, certified
     assert control.verdict == "violated" and control.counterexamples[0].reverified
+    gate = ev.measurements["certificate_crosscheck"]
+    assert all(u >= s for u, s in zip(gate["upper"], gate["sampled"]))
 
 
-@pytest.mark.parametrize("planted", [{"kernel": MissingLayerTermNTK}, {"linear_inner_max": best_case_linear_inner_max}])
+@pytest.mark.parametrize("planted", [{"kernel": MissingLayerTermNTK}, {"linear_inner_max": best_case_linear_inner_max},
+                                     {"kernel": UnderestimatedCurvatureNTK}])
 def test_planted_errors_are_violated(small_tier, planted):
     ev = judge(c8.check_robust_loss_vs_R(RunContext(), **planted))
     assert ev.verdict == "violated", ev.verdict_reason
