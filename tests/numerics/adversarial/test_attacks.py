@@ -9,24 +9,20 @@ from hypothesis import strategies as st
 from numerics.adversarial.attacks import (FGSM, PGD, AttackError, GridMaximizer, LinearMaximizer, RandomAttack,
                               surrogate_loss)
 from numerics.planted.attacks import CleanGradientPGD, NaNAttack, OutsideBallAttack, WrongSignLinearMaximizer
-from numerics.execution.threads import single_thread
-from numerics.network.data import sphere_points
 from numerics.network.losses import get_loss
 from numerics.network.nets import FullyConnected
 from numerics.network.perturbations import NORMS, PerturbationSet
 from theory.activations import ACTIVATIONS
 from theory.errors import InputError
+from tests.numerics.adversarial.conftest import labelled_points
 
 
 @pytest.fixture(autouse=True)
-def _one_thread():
-    with single_thread():
-        yield
+def _one_thread(one_thread):
+    yield
 
 
-def _data(n, d, seed):
-    rng = np.random.default_rng(seed)
-    return torch.tensor(sphere_points(n, d, seed=seed)), torch.tensor(rng.choice([-1.0, 1.0], size=n))
+_data = labelled_points
 
 
 def _closed_form(loss, norm, w, X, y, delta):

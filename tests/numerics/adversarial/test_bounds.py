@@ -1,7 +1,6 @@
 """Robust-loss bounds: sound activation relaxations, the sandwich lower ≤ L* ≤ upper on random small nets
 (Hypothesis), lower ≤ exact ≤ upper with the MILP on tiny ReLU nets, honest MILP statuses, local Lipschitz
 constants, and the planted unsound IBP bound."""
-import numpy as np
 import pytest
 import torch
 from hypothesis import example, given
@@ -11,25 +10,21 @@ from numerics.network.activations import sigma
 from numerics.adversarial.attacks import PGD, GridMaximizer
 from numerics.adversarial.bounds import (local_lipschitz, output_bounds, robust_loss_bounds, robust_loss_upper)
 from numerics.planted.bounds import ibp_upper_dropped_radius_term
-from numerics.execution.threads import single_thread
-from numerics.network.data import sphere_points
 from numerics.network.losses import LOSSES, get_loss
 from numerics.network.nets import FullyConnected
 from numerics.network.perturbations import NORMS, PerturbationSet
 from numerics.adversarial.relaxations import derivative_bound, linear_bounds
 from theory.activations import ACTIVATIONS
 from theory.errors import InputError
+from tests.numerics.adversarial.conftest import labelled_points
 
 
 @pytest.fixture(autouse=True)
-def _one_thread():
-    with single_thread():
-        yield
+def _one_thread(one_thread):
+    yield
 
 
-def _data(n, d, seed):
-    rng = np.random.default_rng(seed)
-    return torch.tensor(sphere_points(n, d, seed=seed)), torch.tensor(rng.choice([-1.0, 1.0], size=n))
+_data = labelled_points
 
 
 @pytest.mark.parametrize("act", ACTIVATIONS)
