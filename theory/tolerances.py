@@ -117,10 +117,13 @@ TOLERANCES: dict[str, tuple[Tolerance, ...]] = {
            "level 99.989 %. (An earlier, unrecorded calibration of 300 fits gave sd 0.035 vs SE 0.031.) "
            "Evaluation seeds: SeedSequence(master seed, σ, H, m, replicate), master seed default 0",
            "numerics.checks.c5_ntk:FAMILY_CONFIDENCE"),
-        _t("ERROR_SD_MULTIPLE", 5.0, "the mean largest-width error may be ERROR_SD_MULTIPLE·H·s₁(σ)/√m: the maximum of "
-           "36 near-Gaussian Gram-entry deviations exceeds 5 SD with probability ≈ 2e-5; H layer terms bound the "
-           "per-entry SD by H·s₁ (theory-derived scale, not fitted)",
-           "derived; afterwards observed 0.8–3.2·H·s₁/√m on the evaluation seeds (fast, full)",
+        _t("ERROR_SD_MULTIPLE", 5.0, "the mean largest-width error may be ERROR_SD_MULTIPLE·s_H(σ)/√m, s_H the exact "
+           "leading-order SD of the depth-H NTK diagonal (numerics.ntk.fluctuations, delta method): the maximum of "
+           "36 near-Gaussian Gram-entry deviations exceeds 5 SD with probability ≈ 2e-5 (theory-derived scale, not "
+           "fitted)",
+           "derived; the multiple is unchanged since it was registered. The scale was H·s₁ until advaudit hunt found "
+           "relu2 at H = 2 above it (compounding fluctuations, off the grid's activations); it was replaced by the "
+           "derived s_H, not re-fitted. Observed afterwards on the evaluation seeds: 1.2–1.7·s_H/√m (full)",
            "numerics.checks.c5_ntk:ERROR_SD_MULTIPLE"),
         _t("REVERIFY_REL_TOL", 1e-6, "a recomputed error (autograd NTK, scipy reference kernel) must reproduce the "
            "recorded one to this relative accuracy: structured vs autograd NTK differ by ~1e-15, the scipy "

@@ -3,7 +3,7 @@
 An example draws the activation, depth, input dimension d, number n of points on S^(d−1), the largest width and
 the replicates per width, and runs numerics.checks.c5_ntk's per-configuration measurement: the fitted slope of the
 max-entry error against log m, whose interval must contain −1/2, and the largest-width error against
-ERROR_SD_MULTIPLE·H·s₁/√m. The interval is Bonferroni-adjusted over ``family_size`` — every example a hunt may
+ERROR_SD_MULTIPLE·s_H(σ)/√m. The interval is Bonferroni-adjusted over ``family_size`` — every example a hunt may
 measure — so that searching many configurations does not turn chance misses into violations.
 """
 from __future__ import annotations
@@ -17,11 +17,9 @@ from numerics.network.data import sphere_points
 from theory.evidence import Evidence
 
 LOG2_WIDTH_MIN = c5_ntk.TIER_CONFIGS["fast"]["log2_width_min"]
-# Found by `advaudit hunt` (seed 0; shrunk, replayed): for relu2 at H = 2 the mean largest-width error exceeds
-# ERROR_SD_MULTIPLE·H·s₁/√m (2.89 > 2.43 at m = 512; also 2.57 > 1.72 at the grid's own d = 5, n = 8, m = 1024, 8
-# replicates). The size bound was derived and calibrated for relu, softplus and erf, the grid's activations; the
-# rate itself is not refuted (the slope's interval contains −1/2). Re-verified by autograd and the scipy kernel.
-FOUND = ({"activation": "relu2", "depth": 2, "d": 2, "n": 4, "log2_width_max": 9, "replicates": 4, "seed": 9},)
+# Counterexamples found by `advaudit hunt`, replayed first: the check's own regression cases (its fixed grid
+# measures them too). relu2 at H = 2 exceeded the old size scale H·s₁; the check now uses s_H (delta method).
+FOUND = tuple(dict(case) for case in c5_ntk.REGRESSION_CASES)
 
 
 def measure_rate(config: dict[str, Any], *, family_size: int, **planted: Any) -> Evidence:
