@@ -19,12 +19,14 @@ def test_fast_tier_is_consistent_and_reports_gaps():
     ev = judge(c6.check_attack_strength(RunContext(tier="fast", seed=0)))
     assert ev.verdict == "consistent", ev.verdict_reason
     names = [c.name for c in ev.comparisons]
-    assert sum("trend" in n for n in names) == 36 and sum("reaches" in n for n in names) == 4
+    # 12 grid cases × (random, FGSM, PGD(10) each ≤ PGD(40, 8)), plus the hunt's regression case
+    assert sum("trend" in n for n in names) == 39 and sum("reaches" in n for n in names) == 4
+    assert sum("regression (hunt)" in n and "trend" in n for n in names) == 3
     assert any("restart nesting" in n for n in names)
     case = next(iter(ev.measurements["trend_cases"].values()))
     assert set(case["gap_to_upper"]) >= {"random32", "fgsm", "pgd10x1", "pgd40x8"}
     assert all(v >= -1e-9 for v in case["gap_to_upper"].values())
-    control = ev.controls[0].evidence       # PGD(10) is measurably stronger than FGSM: the reversed claim fails
+    control = ev.controls[0].evidence       # PGD(40, 8) is measurably stronger than FGSM: the reversed claim fails
     assert control.verdict == "violated" and all(c.reverified for c in control.counterexamples)
 
 
