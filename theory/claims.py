@@ -293,7 +293,7 @@ def _claims() -> tuple[Claim, ...]:
                      "epsilon": "target robust loss"},
             checks=(
                 CheckSpec("C8-width-exponential-in-d", "theory.checks.c8_symbolic:check_c8_width_growth",
-                          "sympy: lim_(d→∞) log m(d)/d of the width forced by R = (C_R/(δ_sep·ε))^(κd) equals "
+                          "sympy: lim_(d→∞) log m(d)/d of the width forced by R = (C_R/(δ_sep·ε))^(κ(d+1)) equals "
                           "b_R·κ·log(C_R/(δ_sep·ε)) > 0 (exponents named, defaults reconstructed); mpmath probe. "
                           "Encoding check: it compares our own encoding of R(d) with itself — shown, not evidence",
                           budget_s={"fast": 20.0, "full": 60.0}, encoding=True),
@@ -413,7 +413,7 @@ def _claims() -> tuple[Claim, ...]:
                   "in d and a non-standard activation",
             provenance="paper",
             research_questions=("RQ4",),
-            hypotheses=("C8 as encoded: R(d, δ_sep, ε) = (C_R/(δ_sep·ε))^(κd), width poly(R, d, 1/ε, log 1/p)",
+            hypotheses=("C8 as encoded: R(d, δ_sep, ε) = (C_R/(δ_sep·ε))^(κ(d+1)), width poly(R, d, 1/ε, log 1/p)",
                         "C1's width m* = 36·L_ℓ²·C_H²·R⁴/ε² at radius R(d)"),
             statement=sp.Gt(sp.Limit(sp.log(sp.Symbol("m(d)")) / d, d, sp.oo), 0),
             statement_text="lim_(d→∞) log m(d)/d > 0 for the C8 width and for C1's width at R(d); "
@@ -424,7 +424,7 @@ def _claims() -> tuple[Claim, ...]:
                 CheckSpec("L1-width-exponential", "theory.checks.literature:check_l1_zhang2020",
                           "sympy growth rates of the C8 and C1-at-R(d) widths (= b_R·κ·log(C_R/(δ_sep·ε)) and "
                           "4κ·log(…)), a poly(d) width has rate 0, ReLU excluded, relu2's Lip σ = 2B unbounded. "
-                          "Encoding check: R = (C/(δε))^(κd) is our encoding of their reading, so exponential growth "
+                          "Encoding check: R = (C/(δε))^(κ(d+1)) is our encoding of their reading, so exponential growth "
                           "is built in — shown, not evidence",
                           budget_s={"fast": 20.0, "full": 60.0}, encoding=True),
             ),

@@ -1,12 +1,13 @@
 """C8: the radius R(d, δ_sep, ε) at which a robust network exists near initialization, and the width it forces.
 
-    R(d, δ_sep, ε) = (C_R/(δ_sep·ε))^(κ·d)                                  [reconstructed]
+    R(d, δ_sep, ε) = (C_R/(δ_sep·ε))^(κ·(d+1))                                  [reconstructed]
     m_exist       = C_w · R^b_R · d^b_d · ε^(−b_ε) · ℓ_p^b_p,  ℓ_p = log(1/p)   [reconstructed]
     corollary (C8 + C1, per-layer-R): m ≥ max(m_exist, 36·L_ℓ²·C_H²·R⁴/ε²)   [derived from C4]
 
 The exponents are named symbols. Defaults (all [reconstructed], never the paper's printed values): κ = 1/2
 (Bach 2017: an L-Lipschitz target on S^(d−1) is approximated to ε in sup norm by an RKHS function of norm
-≈ (L/ε)^((d+1)/2)), C_R = 2 (the robust target has Lipschitz constant 2/δ_sep), and random features needing
+≈ (L/ε)^((d+1)/2), hence the exponent κ(d+1); it read κd, below its own source, until advaudit hunt found
+R* above it at d = 2, ε = 0.25), C_R = 2 (the robust target has Lipschitz constant 2/δ_sep), and random features needing
 m ≈ R²·d·log(1/p)/ε² (C_w = 1, b_R = 2, b_d = 1, b_ε = 2, b_p = 1). The growth in d of any such width is the
 limit of log m(d)/d, computed by sympy; a positive limit means exponential width (Zhang et al. 2020's reading).
 """
@@ -28,7 +29,7 @@ DEFAULTS_PROVENANCE = "reconstructed"
 def radius(growth: str = "exponential") -> sp.Expr:
     """R(d, δ_sep, ε); ``growth="polynomial"`` gives (C_R/(δ_sep·ε))^κ·d^κ — a planted misreading."""
     if growth == "exponential":
-        return (C_R / (delta_sep * eps)) ** (kappa * d)
+        return (C_R / (delta_sep * eps)) ** (kappa * (d + 1))
     if growth == "polynomial":
         return (C_R / (delta_sep * eps)) ** kappa * d**kappa
     raise ValueError(f"unknown growth {growth!r}")
@@ -52,5 +53,5 @@ def growth_rate(width: sp.Expr) -> sp.Expr:
 
 
 def exponential_rate_closed_form() -> sp.Expr:
-    """What R = (C_R/(δ_sep·ε))^(κd) implies for m_exist: b_R·κ·log(C_R/(δ_sep·ε))."""
+    """What R = (C_R/(δ_sep·ε))^(κ(d+1)) implies for m_exist: b_R·κ·log(C_R/(δ_sep·ε))."""
     return b_R * kappa * sp.log(C_R / (delta_sep * eps))

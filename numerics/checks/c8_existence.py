@@ -105,6 +105,13 @@ CONTROL_RADIUS_FACTOR = 0.8
 CERT_GATE_SEED, CERT_GATE_CAP, CERT_GATE_TOL, CERT_GATE_CELLS, CERT_GATE_SAMPLES = 12, 0.6, 1e-3, 20_000, 4000
 CERT_GATE_ATOL = 1e-9
 
+# Found by `advaudit hunt` (seed 0; shrunk, replayed; numerics/checks/hunts/c8.py replays them first): four tight
+# pairs on S¹ with certified R_lower(0.25) = 86.0 above the then-encoded R = (C_R/(δ_sep·ε))^(κd) = 80; the
+# encoding's exponent was below its own source (Bach 2017: (d+1)/2) and reads κ(d+1) since. Measured by every run.
+REGRESSION_CASES: tuple[dict[str, Any], ...] = (
+    {"d": 2, "delta_sep": 0.1, "n": 4, "cap": 0.02148, "eps": 0.25, "seed": 0},
+)
+
 TIERS: dict[str, dict[str, Any]] = {
     "fast": {"dims": (2, 3, 4, 5, 6, 8), "seps": (0.15, 0.3), "n": 8, "cap": 0.05, "eps": 0.1, "tol": 0.02,
              "curve": (0.5, 1.0, 2.0), "widths": (256, 4096), "cell_budget": 400_000},
@@ -268,17 +275,19 @@ def _symbolic_radius(d: int, delta_sep: float, eps: float) -> float:
 
 
 # ---------------------------------------------------------------- the main check
-def _measure_radius(ev: Evidence, cfg: dict, d: int, sep: float, seed: int, kernel) -> dict[str, Any]:
+def _measure_radius(ev: Evidence, cfg: dict, d: int, sep: float, seed: int, kernel,
+                    label: str | None = None) -> dict[str, Any]:
     data = separable_sphere_data(cfg["n"], d, radius=cfg["cap"], delta_sep=sep, tight_pairs=True, antipodal=True,
                                  seed=seed)
+    label = label or f"d={d}, δ_sep={sep}"
     for name, value in (("separation", data.separation), ("antipodal separation", data.antipodal_separation)):
-        ev.compare(f"d={d}, δ_sep={sep}: measured {name} ≥ δ_sep", value, sep, ">=", tolerance=SEPARATION_ATOL,
+        ev.compare(f"{label}: measured {name} ≥ δ_sep", value, sep, ">=", tolerance=SEPARATION_ATOL,
                    tolerance_name="SEPARATION_ATOL")
     problem = robust_kernel_problem(data.X, data.y, kernel, data.pset, "hinge", radius=1.0)
     res = solve_robust(problem, tol=cfg["tol"], target=cfg["eps"], seed=seed, max_rounds=20,
                        cell_budget=cfg["cell_budget"])
     ev.solver_statuses += res.solver_statuses
-    return {"d": d, "delta_sep": sep, "R_lower": res.lower, "R_upper": res.upper, "status": res.status,
+    return {"label": label, "d": d, "delta_sep": sep, "R_lower": res.lower, "R_upper": res.upper, "status": res.status,
             "certified_robust_loss": res.certificate.get("certified_robust_loss"), "rounds": res.iterations,
             "cells": res.certificate.get("cells"), "wall_s": res.wall_time_s, "data": data, "problem": problem,
             "result": res}
@@ -336,7 +345,7 @@ def _symbolic_comparison(ev: Evidence, cfg: dict, m: dict) -> None:
         ev.notes.append("symbolic bound not yet available (theory.existence missing)")
         return
     m["R_symbolic"] = R_sym
-    tag = f"d={m['d']}, δ_sep={m['delta_sep']}"
+    tag = m["label"]
     if m["R_upper"] is not None:
         ev.compare(f"{tag}: measured R_upper(ε) ≤ symbolic R(d, δ_sep, ε)", m["R_upper"], R_sym, "<=",
                    tolerance=0.0, tolerance_name="exact (certified)")
@@ -426,6 +435,20 @@ def _robust_loss_vs_R(ctx: RunContext, kernel_cls: type[NTKKernel], linear_inner
         curve, network = [], []
     for m in measured:
         _symbolic_comparison(ev, cfg, m)
+    regression = []
+    for case in REGRESSION_CASES:
+        case_cfg = {**cfg, "n": case["n"], "cap": case["cap"], "eps": case["eps"]}
+        label = (f"regression (hunt) d={case['d']}, δ_sep={case['delta_sep']}, n={case['n']}, cap={case['cap']:g}, "
+                 f"ε={case['eps']:g}, seed={case['seed']}")
+        try:
+            m = _measure_radius(ev, case_cfg, case["d"], case["delta_sep"], case["seed"], kernel, label)
+        except RobustKernelSolverError as exc:
+            ev.inconclusive_reasons.append(f"{label}: solver failure: {exc} (status {exc.status})")
+            ev.solver_statuses.append(exc.status)
+            continue
+        _symbolic_comparison(ev, case_cfg, m)
+        regression.append({k: v for k, v in m.items() if k not in ("data", "problem", "result")})
+    ev.measurements["regression_cases"] = regression
     table = [{k: v for k, v in m.items() if k not in ("data", "problem", "result")} for m in measured]
     fits: dict[str, Any] = {}
     for sep in cfg["seps"]:

@@ -1,4 +1,4 @@
-"""C8, symbolically: the width forced by R(d, δ_sep, ε) = (C_R/(δ_sep·ε))^(κd) grows exponentially in d.
+"""C8, symbolically: the width forced by R(d, δ_sep, ε) = (C_R/(δ_sep·ε))^(κ(d+1)) grows exponentially in d.
 
 The growth rate lim_{d→∞} log m(d)/d of the encoded width is computed by sympy and must equal the rate
 b_R·κ·log(C_R/(δ_sep·ε)) that the statement implies; that rate is proved positive on the whole domain
@@ -77,7 +77,7 @@ def check_c8_width_growth(ctx: RunContext, *, growth: str | None = None) -> Evid
     """The encoded C8 width is exp(Θ(d)); planted ``growth="polynomial"`` must be reported violated. Control: the
     same check with R(d) misread as polynomial in d."""
     ev = _c8_width_growth(ctx, growth)
-    ev.add_control("misread growth", "R(d) = (C_R/(δ_sep·ε))^(κd) misread as polynomial in d",
+    ev.add_control("misread growth", "R(d) = (C_R/(δ_sep·ε))^(κ(d+1)) misread as polynomial in d",
                    _c8_width_growth(ctx, "polynomial"))
     return ev
 

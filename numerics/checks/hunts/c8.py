@@ -1,6 +1,7 @@
 """Hunt plans of C8 (a robust network exists near initialization): one kernel problem, or one network, per example.
 
-- ``C8-robust-loss-vs-R``: numerics.checks.c8_existence's gatekeeping cross-checks (seeded by the example) and its
+- ``C8-robust-loss-vs-R``: numerics.checks.c8_existence's three gatekeeping cross-checks (seeded by the example:
+  kernel, linear closed form, second-order certificate against dense sampling) and its
   certified bracket of R*(ε) at the drawn d, δ_sep, n, cap and ε, against the symbolic R(d, δ_sep, ε).
 - ``C8-antipodal-obstruction``: the check's identity f(x) + f(−x) = xᵀQx and clean hinge loss ≥ 1 for the
   bias-free relu2 net at a drawn width, seed and distance of W from W(0).
@@ -25,11 +26,9 @@ from numerics.robust_kernel.program import RobustKernelSolverError
 from theory.evidence import Evidence
 
 
-# Found by `advaudit hunt` (seed 0; shrunk, replayed): at ε = 0.25 the certified R_lower(ε) = 86.0 of four tight
-# pairs on S¹ exceeds the symbolic R(d, δ_sep, ε) = (C_R/(δ_sep·ε))^(κd) = 80 with the reconstructed defaults
-# C_R = 2, κ = 1/2 (theory.existence.DEFAULTS); re-verified by the direct formulation at R_sym (certified lower
-# bound 0.37 > ε). R*(ε) falls slowly with ε (117 at 0.1, 77 at 0.3) while R_sym ∝ 1/ε: the grid's ε = 0.1 holds.
-FOUND = ({"d": 2, "delta_sep": 0.1, "n": 4, "cap": 0.02148, "eps": 0.25, "seed": 0},)
+# Counterexamples found by `advaudit hunt`, replayed first: the check's own regression cases (its fixed grid
+# measures them too). R*(0.25) at d = 2 exceeded R_sym when the encoding's exponent read κd; it reads κ(d+1) since.
+FOUND = tuple(dict(case) for case in c8.REGRESSION_CASES)
 
 
 def measure_radius(config: dict[str, Any], *, kernel: type[NTKKernel] = NTKKernel,
@@ -39,7 +38,8 @@ def measure_radius(config: dict[str, Any], *, kernel: type[NTKKernel] = NTKKerne
     ev = Evidence(c8.CLAIM, "C8-robust-loss-vs-R", "fast", seeds=[seed], config=dict(config))
     cfg = {**c8.TIERS["fast"], "n": config["n"], "cap": config["cap"], "eps": config["eps"]}
     with single_thread():
-        if not (c8._kernel_crosscheck(ev, kernel, seed) and c8._linear_crosscheck(ev, linear_inner_max, seed)):
+        if not (c8._kernel_crosscheck(ev, kernel, seed) and c8._linear_crosscheck(ev, linear_inner_max, seed)
+                and c8._certificate_crosscheck(ev, kernel, seed)):
             return ev
         try:
             measured = c8._measure_radius(ev, cfg, config["d"], config["delta_sep"], seed, kernel(1, "relu2"))
