@@ -5,7 +5,10 @@ exactly when the relation holds within its named tolerance, relative for large q
 small ones, so that margins of one relation compare across configurations. Comparisons of the same relation
 at different configurations share a family name — the name with its configuration tags ("[m=256, H=1]",
 "(n=4, d=3)", "d=2,") removed — and the search targets the smallest margin of each family separately (a relation
-that is tight everywhere by construction cannot hide the others).
+that is tight everywhere by construction cannot hide the others). Encoding rows (the suite's own encoding
+against itself) are not scored at all; the example's headline margin is the smallest over its inequality and
+interval rows — an agreement row ("==", round-off tolerance) is tight by construction and would always be the
+"worst case" — and over every row only when an example has no other.
 """
 from __future__ import annotations
 
@@ -49,7 +52,7 @@ class Score:
 
 
 def score(ev: Evidence) -> Score:
-    values = [(relative_margin(c), c) for c in ev.comparisons]
+    values = [(relative_margin(c), c) for c in ev.comparisons if not c.encoding]
     finite = [(v, c) for v, c in values if v is not None]
     families: dict[str, float] = {}
     for v, c in finite:
@@ -58,5 +61,6 @@ def score(ev: Evidence) -> Score:
     tightest = sorted(families.items(), key=lambda kv: kv[1])[:MAX_FAMILIES]
     if not finite:
         return Score(None, None, None, None, dict(tightest), len(values))
-    v, c = min(finite, key=lambda vc: vc[0])
+    headline = [(v, c) for v, c in finite if c.relation != "=="] or finite
+    v, c = min(headline, key=lambda vc: vc[0])
     return Score(v, c.name, c.margin, c.tolerance, dict(tightest), len(values) - len(finite))
