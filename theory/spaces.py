@@ -196,6 +196,25 @@ _C10 = HypothesisSpace((
                            ("n", "d"), lambda c: c["n"] <= 2 ** (c["d"] - 1)),))
 
 
+# --- C11 -------------------------------------------------------------------------------------------------------------
+_C11 = HypothesisSpace((
+    choice("activation", ACTIVATIONS, hypothesis="c_σ = 1/E σ(z)²", note="any σ of docs/claims.md §2"),
+    integer("depth", 1, 3, note="network depth H"),
+    power_of_two("width", 3, 9, hypothesis="Gaussian initialization of docs/claims.md §2",
+                 note="the identities searched are exact at every width; m ≥ 8 and ≥ 64 networks keep the "
+                      "t-interval's coverage near nominal for relu2's heavy-tailed fourth moments"),
+    integer("nets", 64, 256, note="independently seeded networks (the Monte-Carlo sample)"),
+    integer("d", 2, 8, hypothesis="unit-norm inputs"),
+    integer("n", 1, 6, hypothesis="unit-norm inputs", note="points uniform on S^(d−1)"),
+    SEED,
+), constraints=(Constraint("H = 1, or σ = relu: E‖x^(h)‖² = 1 is exact at every width only at h = 1 or for a "
+                           "1-homogeneous σ (others carry an O(1/m) bias at h ≥ 2, which the fixed grid bounds at "
+                           "m = 256 on calibration seeds)", ("activation", "depth"),
+                           lambda c: c["depth"] == 1 or c["activation"] == "relu"),),
+    note="searches the exact finite-width identities only: E‖x^(h)‖² = 1 (h = 1, every h for relu), "
+         "E Θ_m(x, x) = 1 + s at H = 1, E f(x)f(x') = Σ^(1)(x, x') at H = 1")
+
+
 def _spaces() -> dict[str, HypothesisSpace]:
     c1 = _c1()
     return {"C0-surrogate-le-robust": _C0, "C1-convergence": c1,
@@ -203,7 +222,8 @@ def _spaces() -> dict[str, HypothesisSpace]:
                                         "(hypothesis 'A is an exact maximizer over B(x)', certified per run)"),
             "C3-two-layer-no-projection": _c3(), "C4-proof-chain": _c4(), "C5-ntk-concentration": _C5,
             "C6-surrogate-vs-robust": _C6, "C7-lazy-regime": _C7, "C8-robust-net-exists": _C8, "C9-vc-linf": _C9,
-            "C10-capacity-trend": _C10}
+            "C10-capacity-trend": _C10,
+            "C11-parametrization": _C11}
 
 
 SPACES: dict[str, HypothesisSpace] = _spaces()

@@ -233,17 +233,20 @@ def _evidence(ctx: RunContext, check_id: str) -> Evidence:
     return Evidence(CLAIM_ID, check_id, ctx.tier, seeds=[ctx.seed], solver_statuses=["not-applicable"])
 
 
-def _normalization(ctx: RunContext, net_class: type) -> tuple[Evidence, Evidence]:
-    """The real rows and the control's (the same networks with c_σ × CONTROL_C_FACTOR)."""
-    cfg = TIERS[ctx.tier]
+def _normalization(ctx: RunContext, net_class: type, cfg: dict[str, Any] | None = None,
+                   plan: list[tuple[str, int]] | None = None, family_rows: int | None = None
+                   ) -> tuple[Evidence, Evidence]:
+    """The real rows and the control's (the same networks with c_σ × CONTROL_C_FACTOR). ``cfg``, ``plan`` (σ, H)
+    and ``family_rows`` (the Bonferroni family) default to the tier's; advaudit hunt passes one (σ, H)."""
+    cfg = cfg or TIERS[ctx.tier]
     ev, control = _evidence(ctx, "C11-layer-normalization"), _evidence(ctx, "C11-layer-normalization")
     X = sphere_points(cfg["n"], cfg["d"], seed=ctx.seed + 11)
     Xt = torch.as_tensor(X)
-    plan = [(act, 1 if act == "relu2" else cfg["depth"]) for act in ACTIVATIONS]
-    confidence = 1 - (1 - FAMILY_CONFIDENCE) / sum(H for _, H in plan)
+    plan = plan or [(act, 1 if act == "relu2" else cfg["depth"]) for act in ACTIVATIONS]
+    confidence = 1 - (1 - FAMILY_CONFIDENCE) / (family_rows or sum(H for _, H in plan))
     ev.config = {**cfg, "plan": plan, "net_class": net_class.__name__, "per_row_confidence": confidence}
     control.config = {**ev.config, "c_factor": CONTROL_C_FACTOR}
-    if not _constant_rows(ev, ACTIVATIONS):
+    if not _constant_rows(ev, tuple(dict.fromkeys(act for act, _ in plan))):
         return ev, control
     table = []
     for act, H in plan:
@@ -300,17 +303,20 @@ def _autograd_diagonal(nets: list[FullyConnected], X: np.ndarray) -> np.ndarray:
     return np.array(out)
 
 
-def _ntk_diagonal(ctx: RunContext, net_class: type) -> tuple[Evidence, Evidence]:
-    """The real rows and the control's (the same networks against the value forced for depth H + 1)."""
-    cfg = TIERS[ctx.tier]
+def _ntk_diagonal(ctx: RunContext, net_class: type, cfg: dict[str, Any] | None = None,
+                  plan: list[tuple[str, int]] | None = None, family_rows: int | None = None
+                  ) -> tuple[Evidence, Evidence]:
+    """The real rows and the control's (the same networks against the value forced for depth H + 1); ``cfg``,
+    ``plan`` and ``family_rows`` as for _normalization."""
+    cfg = cfg or TIERS[ctx.tier]
     ev, control = _evidence(ctx, "C11-ntk-diagonal"), _evidence(ctx, "C11-ntk-diagonal")
     X = sphere_points(cfg["n"], cfg["d"], seed=ctx.seed + 12)
-    plan = [(act, H) for act in ACTIVATIONS for H in ((1,) if act == "relu2" else range(1, cfg["depth"] + 1))]
-    confidence = 1 - (1 - FAMILY_CONFIDENCE) / len(plan)
+    plan = plan or [(act, H) for act in ACTIVATIONS for H in ((1,) if act == "relu2" else range(1, cfg["depth"] + 1))]
+    confidence = 1 - (1 - FAMILY_CONFIDENCE) / (family_rows or len(plan))
     ev.config = {**cfg, "plan": plan, "net_class": net_class.__name__, "train_output": True,
                  "per_row_confidence": confidence}
     control.config = {**ev.config, "forced value for depth": "H + 1"}
-    if not _constant_rows(ev, ACTIVATIONS):
+    if not _constant_rows(ev, tuple(dict.fromkeys(act for act, _ in plan))):
         return ev, control
     table = []
     for act, H in plan:
@@ -363,20 +369,22 @@ def _kernel_rows(ev: Evidence, X: np.ndarray, act: str) -> None:
                 again, 0.0, "nngp_kernel on two points", reverified=again > tol))
 
 
-def _nngp(ctx: RunContext, net_class: type) -> tuple[Evidence, Evidence]:
-    """The real rows and the control's (the same outputs against the depth-2 NNGP kernel)."""
-    cfg = TIERS[ctx.tier]
+def _nngp(ctx: RunContext, net_class: type, cfg: dict[str, Any] | None = None,
+          activations: tuple[str, ...] = ACTIVATIONS, family_rows: int | None = None) -> tuple[Evidence, Evidence]:
+    """The real rows and the control's (the same outputs against the depth-2 NNGP kernel); ``cfg``,
+    ``activations`` and ``family_rows`` default to the tier's (advaudit hunt passes one σ)."""
+    cfg = cfg or TIERS[ctx.tier]
     ev, control = _evidence(ctx, "C11-nngp-variance"), _evidence(ctx, "C11-nngp-variance")
     X = sphere_points(cfg["nngp_n"], cfg["d"], seed=ctx.seed + 13)
     pairs = [(i, j) for i in range(len(X)) for j in range(i, len(X))]
-    confidence = 1 - (1 - FAMILY_CONFIDENCE) / (len(ACTIVATIONS) * len(pairs))
+    confidence = 1 - (1 - FAMILY_CONFIDENCE) / (family_rows or len(activations) * len(pairs))
     ev.config = {**cfg, "net_class": net_class.__name__, "network depth": 1, "kernel depth": 1,
                  "per_row_confidence": confidence}
     control.config = {**ev.config, "kernel depth": 2}
-    if not _constant_rows(ev, ACTIVATIONS):
+    if not _constant_rows(ev, activations):
         return ev, control
     table = []
-    for act in ACTIVATIONS:
+    for act in activations:
         _kernel_rows(ev, X, act)
         nets = _nets(net_class, cfg, act, 1, 3, ctx.seed, width=cfg["nngp_width"], nets=cfg["nngp_nets"])
         with torch.no_grad():

@@ -5,6 +5,6 @@ A plan names the parameters of the claim's hypothesis space (theory/spaces.py) t
 of ONE configuration that runs the check's own per-configuration code and returns its Evidence.
 
 - ``plan``   the HuntPlan record and the lookups ``plan_for(spec)`` and ``not_hunted_reason(spec)``
-- ``c0`` … ``c10``  the plans of C0 (two checks), C1 and C2, C3, C4, C5, C6, C7, C8 (three), C9 (three), C10
-- ``c11``  no plan yet: its ``NOT_HUNTED`` says why (a numerical check without a plan must say so)
+- ``c0`` … ``c11``  the plans of C0 (two checks), C1 and C2, C3, C4, C5, C6, C7, C8 (three), C9 (three), C10,
+  C11 (three); a numerical check without a plan must say why in its module's ``NOT_HUNTED`` (none does today)
 """

@@ -20,6 +20,8 @@ CHEAP = {
     "C9-linf-conventions": tuple(planted_errors("C9-linf-conventions")),
     "C9-l2-kim": tuple(planted_errors("C9-l2-kim")),
     "C10-capacity-widths": ("training PGD with the gradient at the clean point",),
+    "C11-layer-normalization": tuple(planted_errors("C11-layer-normalization")),
+    "C11-nngp-variance": tuple(planted_errors("C11-nngp-variance")),
 }
 SPECS = {spec.id: (claim, spec) for claim in REGISTRY.values() for spec in claim.checks}
 CASES = [(check_id, description) for check_id, descriptions in CHEAP.items() for description in descriptions]
