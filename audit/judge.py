@@ -149,7 +149,7 @@ def judge(ev: Evidence, *, needs_control: bool = True) -> Evidence:
 def deciding_comparison(ev: Evidence) -> Comparison | None:
     """The comparison that decided a judged check: the one behind the first internal inconsistency or re-verified
     counterexample (violated), the first failing one (inconclusive by failure), the tightest non-encoding one
-    (consistent); None when no single comparison decides (construction audits, vacuous, solver or budget
+    (consistent; an inequality or interval row before an agreement row "=="); None when no single comparison decides (construction audits, vacuous, solver or budget
     trouble, no comparison)."""
     if ev.verdict == VIOLATED:
         names = [c.comparison for c in ev.counterexamples if c.disagrees] or \
@@ -160,7 +160,10 @@ def deciding_comparison(ev: Evidence) -> Comparison | None:
         return failing[0]
     rows = _evidence_rows(ev)
     if ev.verdict == CONSISTENT and rows:
-        return min(rows, key=lambda c: c.margin)
+        # an agreement row ("==": a derived constant against the one used, two code paths) holds with margin ≈ 0
+        # by construction; the claim's bounds decide, unless a check has nothing else
+        bounds = [c for c in rows if c.relation != "=="] or rows
+        return min(bounds, key=lambda c: c.margin)
     return None
 
 

@@ -132,6 +132,16 @@ def _claim_decider(claim: dict[str, Any]) -> str:
     return str(claim.get("verdict_reason", "")) or "—"
 
 
+def _claim_controls(claim: dict[str, Any]) -> str:
+    """The controls of a claim's checks: 'k of n violated (names)', or '—' when no check runs one."""
+    controls = [c for check in claim.get("checks", []) for c in check.get("controls") or [] if isinstance(c, dict)]
+    if not controls:
+        return "—"
+    violated = sum(str(c.get("verdict", "")) == "violated" for c in controls)
+    names = ", ".join(dict.fromkeys(str(c.get("name", "")) for c in controls))
+    return f"{violated} of {len(controls)} violated ({names})"
+
+
 def summary_blocks(ledger: dict[str, Any]) -> list[Block]:
     claims = ledger.get("claims", [])
     counts = Counter(c.get("verdict", "") for c in claims)
@@ -141,7 +151,7 @@ def summary_blocks(ledger: dict[str, Any]) -> list[Block]:
         summary = claim.get("summary") or {}
         rows.append([[Run("link", claim["id"], "#" + anchor(claim["id"]))], f"[{claim.get('provenance', '')}]",
                      [Run("verdict", claim.get("verdict", ""))], _flags(claim), _claim_decider(claim),
-                     row_text(summary.get("tightest")), row_text(summary.get("loosest")), str(len(checks)),
+                     _claim_controls(claim), row_text(summary.get("tightest")), row_text(summary.get("loosest")), str(len(checks)),
                      f"{sum(float(c.get('wall_time_s', 0.0)) for c in checks):.1f} s" if checks else "—"])
     timing = []
     for claim in claims:
@@ -154,7 +164,8 @@ def summary_blocks(ledger: dict[str, Any]) -> list[Block]:
     blocks: list[Block] = [Heading(2, "Summary"),
                            Paragraph(plain(", ".join(f"{n} {v}" for v, n in sorted(counts.items())) + ".")),
                            Table(["claim", "provenance", "verdict", "flags", "deciding comparison (or label)",
-                                  "tightest comparison", "loosest comparison", "checks", "wall time"], rows),
+                                  "controls (each must be violated)", "tightest comparison", "loosest comparison",
+                                  "checks", "wall time"], rows),
                            Paragraph(plain("Slack: bound/measured for ≤, measured/bound for ≥, CI width/|bound| for "
                                            "a rate (1 = tight); flags: loose (a holding comparison with slack "
                                            "> 100), encoding (the suite's own encoding against itself: not "

@@ -193,6 +193,20 @@ def test_the_summary_names_the_deciding_row_not_merely_the_tightest():
     assert audit.verdict_reason == "false at n = 2" and audit.summary["label"] == "false at n = 2"
 
 
+def test_a_consistent_check_is_decided_by_its_tightest_bound_not_an_agreement_row():
+    from tests.audit.support import with_violated_control
+    ev = Evidence("C", "c", "fast")
+    ev.compare("T derived = T used", 4000.0, 4000.0, "==", tolerance=0.0)       # margin 0 by construction
+    ev.compare("min_t L_A − U ≤ budget", 0.05, 0.08, "<=")
+    ev.compare("G measured ≤ G derived", 1.0, 3.0, "<=")
+    judge(with_violated_control(ev))
+    assert ev.verdict == "consistent" and deciding_comparison(ev).name == "min_t L_A − U ≤ budget"
+    only = Evidence("C", "c", "fast")
+    only.compare("structured = autograd", 1.0, 1.0, "==", tolerance=1e-12)
+    judge(with_violated_control(only))
+    assert deciding_comparison(only).name == "structured = autograd"
+
+
 def test_an_encoding_check_is_shown_but_never_consistent():
     ev = Evidence("L1-zhang2020-width-exp-in-d", "L1-width-exponential", "fast")
     ev.compare("our encoding grows exponentially", 1.0, 1.0, "==")

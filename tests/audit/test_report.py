@@ -407,6 +407,23 @@ def test_the_headline_shows_the_deciding_comparison_its_slack_and_the_flags_not_
     assert "C5-ntk-rate: slope: CI [-0.2, 0] ∋ -0.5" in c5_line
 
 
+def test_the_headline_shows_each_claims_controls_and_whether_they_failed():
+    from audit.report import content, markdown
+    from tests.audit.support import with_violated_control
+    real = _evidence("C5-ntk-concentration", "C5-ntk-rate")
+    real.compare("slope", -0.5, -0.5, "contains", interval=(-0.6, -0.4))
+    with_violated_control(real)
+    control = _evidence("C5-ntk-concentration", "C5-ntk-rate")        # holds: not violated, so the check is vacuous
+    control.compare("slope", -0.45, -0.5, "contains", interval=(-0.55, -0.35))
+    real.add_control("rate off", "test", control)
+    judge(real)
+    ledger = build_ledger([ClaimResult(REGISTRY["C5-ntk-concentration"], [real])], tier="fast", seed=0)
+    md = markdown.render(content.summary_blocks(ledger)).replace("\\", "")
+    line = next(line for line in md.splitlines() if line.startswith("| [C5-ntk-concentration]"))
+    assert "1 of 2 violated (wrong input, rate off)" in line and ledger["claims"][0]["verdict"] == "vacuous"
+    assert "controls (each must be violated)" in md
+
+
 def test_claim_flags_and_dependency_reach_the_ledger():
     basis = _evidence("C9-vc-linf", "C9-linf-conventions", construction_verdict="vacuous",
                       construction_label="vacuous under the literal reading")
