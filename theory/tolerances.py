@@ -22,6 +22,8 @@ EXACT_PRINT = "derived: half a unit in the last printed digit, not calibrated"
 # C7: calibration/c7_lazy_widths.py, 24 seeds; point seeds 900000…900023 (evaluation: 1000·seed + s, s < 4),
 # and the smallest width of each slope fit it chose (entry MIN_WIDTH below).
 C7_CALIBRATION_SEEDS = (900_000, 900_023)
+# C6: calibration/c6_attack_tolerances.py; master seeds 900100…900111 (evaluation: the master seed, default 0).
+C6_CALIBRATION_SEEDS = (900_100, 900_111)
 
 
 C7_MIN_WIDTH = {
@@ -131,12 +133,16 @@ TOLERANCES: dict[str, tuple[Tolerance, ...]] = {
            ROUND_OFF, "numerics.checks.c5_ntk:REVERIFY_REL_TOL"),
     ),
     "C6-attack-strength": (
-        _t("ATTACK_TREND_REL_TOL", 0.05, "L_A(weaker) ≤ L_A(stronger) + τ·gain: PGD keeps its final iterate, so it is "
-           "not monotone in k point by point", "measured shortfalls ≤ 2 % of the attack gain, on the evaluation's own "
-           "seeds (not on separate calibration seeds; to be recalibrated)",
+        _t("ATTACK_TREND_REL_TOL", 0.05, "L_A(weaker) ≤ L_A(strongest) + τ·gain: PGD keeps its final iterate, so it "
+           "is not monotone in k point by point; every weaker rung is judged against the strongest",
+           "calibrated (calibration/c6_attack_tolerances.py) on master seeds 900100…900111 (fast, 360 trend rows) and "
+           "900100…900103 (full, 648 rows): largest shortfall 0.0035 (fast) and 0.0044 (full) of the gain; 0.05 kept "
+           "(registered before; > 10× the largest). Evaluation seeds: the master seed (default 0)",
            "numerics.checks.c6_attack_strength:ATTACK_TREND_REL_TOL"),
-        _t("ATTACK_REACH_REL_TOL", 0.05, "the strongest PGD must close the certified gain L*_grid − L_clean to within τ",
-           "set equal to ATTACK_TREND_REL_TOL on the evaluation's own seeds (not on separate calibration seeds)",
+        _t("ATTACK_REACH_REL_TOL", 0.25, "the strongest PGD must close the certified gain L*_grid − L_clean to within τ",
+           "calibrated on the same seeds: largest shortfall 0.16 (fast, 48 reach rows; tanh, ℓ∞, d = 2) and 0.12 "
+           "(full, 216 rows); τ = 0.25 ≈ 1.5 × the largest. It was 0.05, set on the evaluation's own seeds, which "
+           "the calibration showed too tight (a seed-0 pass by chance). Evaluation seeds: the master seed",
            "numerics.checks.c6_attack_strength:ATTACK_REACH_REL_TOL"),
         _t("SOUNDNESS_TOL_F64", 1e-9, "L_A ≤ U: round-off only (relaxations padded by 1e-12 relative)", ROUND_OFF,
            "numerics.checks.c6_attack_strength:SOUNDNESS_TOL_F64"),

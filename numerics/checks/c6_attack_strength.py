@@ -6,8 +6,8 @@ restarts). Three kinds of comparison:
 1. Trend (means over the points of one configuration): every weaker rung against the strongest,
    L_A(weaker) ≤ L_A(PGD strong) + τ·(L_A(weaker) − L_clean), τ = ATTACK_TREND_REL_TOL. Not per point: PGD
    keeps its FINAL iterate with a fixed step 2.5·δ/k, so it is not monotone in k point by point, and on nearly
-   linear models FGSM already hits the maximizer while PGD's last step oscillates around it; measured
-   shortfalls were ≤ 2% of the attack gain, hence 5%. Adjacent rungs (random ≤ FGSM ≤ PGD(10, 1)) are
+   linear models FGSM already hits the maximizer while PGD's last step oscillates around it; on calibration
+   seeds (calibration/c6_attack_tolerances.py) the largest shortfall was 0.4 % of the attack gain, under 5 %. Adjacent rungs (random ≤ FGSM ≤ PGD(10, 1)) are
    measured and reported (``adjacent_shortfall``), not judged: no theorem orders them, and advaudit hunt found
    PGD(10, 1 start) 14 % of FGSM's gain below FGSM on a width-8 ReLU net in ℓ∞ (one random start stuck where
    the gradient vanishes) while PGD(40, 8) was far above both. That case is a regression case
@@ -17,6 +17,10 @@ restarts). Three kinds of comparison:
 3. Toward L*: on d = 2 instances where a dense grid certifies L* (its best point is a verified lower value),
    the strongest PGD must close the gain to within ATTACK_REACH_REL_TOL: mean L_A ≥ mean L*_grid −
    τ·(mean L*_grid − mean L_clean). Plus, always, L_A ≤ the sound CROWN upper bound of L* per point.
+   Resolution: on calibration seeds the correct PGD(40, 8) falls up to 16 % short (tanh, ℓ∞: its fixed-step
+   final iterate oscillates around an edge maximizer), so τ = 0.25; a PGD that keeps the clean point's gradient
+   falls 3–18 % short and is NOT resolved by this row (C2's exactness check catches it). The fraction of FGSM's
+   remaining gap the strongest PGD leaves was tried as a sharper row and rejected: correct PGD left up to 0.76.
 
 Control: the trend comparison of FGSM against the strongest PGD in reverse order (the strongest claimed below
 FGSM): a ladder whose rungs differ measurably fails it; a ladder of equally weak attacks would pass.
@@ -44,7 +48,7 @@ from theory.evidence import Counterexample, Evidence, RunContext
 
 CLAIM_ID, CHECK_ID = "C6-surrogate-vs-robust", "C6-attack-strength"
 ATTACK_TREND_REL_TOL = 0.05  # of the weaker attack's gain over the clean loss (see module docstring)
-ATTACK_REACH_REL_TOL = 0.05  # of the certified gain L*_grid − L_clean left to the strongest PGD
+ATTACK_REACH_REL_TOL = 0.25  # of the certified gain L*_grid − L_clean left to the strongest PGD (calibrated)
 SOUNDNESS_TOL_F64 = 1e-9     # L_A ≤ U: round-off only (relaxations are padded by 1e-12 relative)
 # The control's pairs (weaker, stronger) claimed in reverse: FGSM vs the strongest PGD, the judged row whose
 # rungs should differ measurably (many projected steps and restarts against one signed step at d = 10).

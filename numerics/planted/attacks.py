@@ -29,6 +29,16 @@ class CleanGradientPGD(PGD):
         return X
 
 
+class TinyStepPGD(PGD):
+    """PLANTED: PGD with its step size 100× too small (2.5e-2·δ/k instead of 2.5·δ/k): it barely leaves its
+    random start."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.step_size /= 100.0
+        self.name = f"planted-tiny-step-{self.name}"
+
+
 class OutsideBallAttack(FGSM):
     """PLANTED: x + 1.5·δ·dir(∇) with no projection — outside B(x) whenever the gradient is non-zero."""
 

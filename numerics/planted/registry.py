@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from numerics.planted.attacks import CleanGradientPGD, OutsideBallAttack, WrongSignLinearMaximizer
+from numerics.planted.attacks import CleanGradientPGD, OutsideBallAttack, TinyStepPGD, WrongSignLinearMaximizer
 from numerics.planted.bounds import ibp_upper_dropped_radius_term
 from numerics.planted.ntk import structured_ntk_unscaled_recursion
 from numerics.planted.networks import UnscaledOutputNet, WrongConstantNet
@@ -75,7 +75,9 @@ def _registry() -> dict[str, dict[str, dict[str, Any]]]:
                  "config": {"activations": ("relu",), "depths": (2,), "replicates": 4, "log2_width_max_deep": 9}},
         },
         "C6-attack-strength": {
-            "PGD with the gradient taken at the clean point": {"pgd": CleanGradientPGD},
+            # (PGD with the gradient taken at the clean point falls 3–18 % short of L*, within the calibrated
+            # reach tolerance: below C6's resolution; C2's exactness check catches it)
+            "PGD with its step 100× too small": {"pgd": TinyStepPGD},
         },
         "C7-lazy-movement": {
             "projection onto 2R instead of R":
