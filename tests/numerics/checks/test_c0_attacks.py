@@ -70,3 +70,18 @@ def test_on_a_real_data_set_the_attacks_stay_below_the_certified_bound():
     ev = judge(check_network_attacks(RunContext(data="breast_cancer")))
     assert ev.verdict == "consistent", ev.verdict_reason
     assert ev.config["data"]["name"] == "breast_cancer"
+
+
+def test_fgsm_is_exact_on_linear_models_and_a_descending_fgsm_is_violated(small_tier, monkeypatch):
+    ev = judge(check_network_attacks(RunContext(tier="fast", seed=0)))
+    rows = [c for c in ev.comparisons if "FGSM exact on a linear model" in c.name]
+    assert len(rows) == 2 * len(c0_attacks.FGSM_EXACT_LOSSES) and all(c.holds for c in rows)
+
+    class DescendingFGSM(c0_attacks.FGSM):      # the one-sign bug: a step along −∇
+        def _run(self, model, X, y):
+            return 2 * X - super()._run(model, X, y)
+
+    monkeypatch.setattr(c0_attacks, "FGSM", DescendingFGSM)
+    bad = judge(check_network_attacks(RunContext(tier="fast", seed=0)))
+    assert bad.verdict == "violated"
+    assert any("FGSM exact" in c.comparison and c.reverified for c in bad.counterexamples)
