@@ -3,7 +3,8 @@ active, cached, from which both K_b[S, S] and f = f0 + Σ_b K_b[:, S]·β_b on a
 
 Constraint generation re-solves on active sets S that change by a few points, and after every solve needs f on all
 N points of the pool: the cache turns each such evaluation into one matrix-vector product over the cached columns
-(N × |cached|) instead of N·|S| kernel evaluations. Memory is N × |cached| per block, bounded by COLUMN_CACHE_BYTES;
+(N × |cached|) instead of N·|S| kernel evaluations. Memory is N × |cached| per block (the budget is reserved as
+address space, column-major, and mapped as columns are written), bounded by COLUMN_CACHE_BYTES;
 beyond it the source evaluates blocks of rows on the fly (memory O(N + |S|²)). Given precomputed ``grams`` it slices
 them instead.
 """
@@ -37,12 +38,11 @@ class GramSource:
             return None
         if len(missing):
             new = self.kernel.gram(self.Z, self.Z[torch.as_tensor(missing)])
-            if not self._cols or need > self._cols[0].shape[1]:
-                capacity = max(need, 2 * (self._cols[0].shape[1] if self._cols else 0), 64)
-                grown = [np.empty((N, capacity)) for _ in range(blocks)]
-                for g, old in zip(grown, self._cols):
-                    g[:, :self._count] = old[:, :self._count]
-                self._cols = grown
+            if not self._cols:
+                # the whole budget at once, column-major: pages are mapped only when a column is first written, so
+                # memory follows the columns cached, and no column is ever copied to a larger array
+                capacity = COLUMN_CACHE_BYTES // (N * 8 * blocks)
+                self._cols = [np.empty((N, capacity), order="F") for _ in range(blocks)]
             for C, K in zip(self._cols, new):
                 C[:, self._count:need] = K
             self._where[missing] = np.arange(self._count, need)
