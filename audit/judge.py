@@ -149,8 +149,8 @@ def judge(ev: Evidence, *, needs_control: bool = True) -> Evidence:
 def deciding_comparison(ev: Evidence) -> Comparison | None:
     """The comparison that decided a judged check: the one behind the first internal inconsistency or re-verified
     counterexample (violated), the first failing one (inconclusive by failure), the tightest non-encoding one
-    (consistent; an inequality or interval row before an agreement row "=="); None when no single comparison decides (construction audits, vacuous, solver or budget
-    trouble, no comparison)."""
+    (consistent; see :func:`informative_rows`); None when no single comparison decides (construction audits,
+    vacuous, solver or budget trouble, no comparison)."""
     if ev.verdict == VIOLATED:
         names = [c.comparison for c in ev.counterexamples if c.disagrees] or \
                 [c.comparison for c in ev.counterexamples if c.reverified]
@@ -160,11 +160,15 @@ def deciding_comparison(ev: Evidence) -> Comparison | None:
         return failing[0]
     rows = _evidence_rows(ev)
     if ev.verdict == CONSISTENT and rows:
-        # an agreement row ("==": a derived constant against the one used, two code paths) holds with margin ≈ 0
-        # by construction; the claim's bounds decide, unless a check has nothing else
-        bounds = [c for c in rows if c.relation != "=="] or rows
-        return min(bounds, key=lambda c: c.margin)
+        return min(informative_rows(rows), key=lambda c: c.margin)
     return None
+
+
+def informative_rows(rows: list[Comparison]) -> list[Comparison]:
+    """The inequality and interval rows, or all rows when there are none: an agreement row ("==": a derived
+    constant against the one used, two code paths) holds with margin ≈ 0 by construction, so it would always be
+    the tightest; the claim's bounds decide, unless a check has nothing else."""
+    return [c for c in rows if c.relation != "=="] or rows
 
 
 def _row(c: Comparison | None) -> dict[str, Any] | None:

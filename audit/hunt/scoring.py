@@ -6,9 +6,9 @@ small ones, so that margins of one relation compare across configurations. Compa
 at different configurations share a family name — the name with its configuration tags ("[m=256, H=1]",
 "(n=4, d=3)", "d=2,") removed — and the search targets the smallest margin of each family separately (a relation
 that is tight everywhere by construction cannot hide the others). Encoding rows (the suite's own encoding
-against itself) are not scored at all; the example's headline margin is the smallest over its inequality and
-interval rows — an agreement row ("==", round-off tolerance) is tight by construction and would always be the
-"worst case" — and over every row only when an example has no other.
+against itself) are not scored at all; the example's headline margin is the smallest over the rows
+audit.judge.informative_rows keeps (inequality and interval rows; agreement rows only when there is nothing else),
+as the judge picks a consistent check's deciding comparison.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from audit.judge import informative_rows
 from theory.evidence import Comparison, Evidence
 
 MAX_FAMILIES = 12  # targets per example: the tightest families (Hypothesis optimizes each label separately)
@@ -61,6 +62,6 @@ def score(ev: Evidence) -> Score:
     tightest = sorted(families.items(), key=lambda kv: kv[1])[:MAX_FAMILIES]
     if not finite:
         return Score(None, None, None, None, dict(tightest), len(values))
-    headline = [(v, c) for v, c in finite if c.relation != "=="] or finite
-    v, c = min(headline, key=lambda vc: vc[0])
+    c = min(informative_rows([c for _, c in finite]), key=relative_margin)
+    v = relative_margin(c)
     return Score(v, c.name, c.margin, c.tolerance, dict(tightest), len(values) - len(finite))

@@ -151,7 +151,8 @@ def summary_blocks(ledger: dict[str, Any]) -> list[Block]:
         summary = claim.get("summary") or {}
         rows.append([[Run("link", claim["id"], "#" + anchor(claim["id"]))], f"[{claim.get('provenance', '')}]",
                      [Run("verdict", claim.get("verdict", ""))], _flags(claim), _claim_decider(claim),
-                     _claim_controls(claim), row_text(summary.get("tightest")), row_text(summary.get("loosest")), str(len(checks)),
+                     _claim_controls(claim), row_text(summary.get("tightest")), row_text(summary.get("loosest")),
+                     str(len(checks)),
                      f"{sum(float(c.get('wall_time_s', 0.0)) for c in checks):.1f} s" if checks else "—"])
     timing = []
     for claim in claims:

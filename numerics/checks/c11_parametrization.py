@@ -311,7 +311,8 @@ def _ntk_diagonal(ctx: RunContext, net_class: type, cfg: dict[str, Any] | None =
     cfg = cfg or TIERS[ctx.tier]
     ev, control = _evidence(ctx, "C11-ntk-diagonal"), _evidence(ctx, "C11-ntk-diagonal")
     X = sphere_points(cfg["n"], cfg["d"], seed=ctx.seed + 12)
-    plan = plan or [(act, H) for act in ACTIVATIONS for H in ((1,) if act == "relu2" else range(1, cfg["depth"] + 1))]
+    plan = plan or [(act, H) for act in ACTIVATIONS
+                    for H in ((1,) if act == "relu2" else range(1, cfg["depth"] + 1))]
     confidence = 1 - (1 - FAMILY_CONFIDENCE) / (family_rows or len(plan))
     ev.config = {**cfg, "plan": plan, "net_class": net_class.__name__, "train_output": True,
                  "per_row_confidence": confidence}

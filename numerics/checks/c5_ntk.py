@@ -295,6 +295,19 @@ def measure_config(ev: Evidence, pool: ThreadPoolExecutor, X: np.ndarray, act: s
     return record
 
 
+def measure_case(ev: Evidence, pool: ThreadPoolExecutor, case: dict[str, Any], log2_width_min: int,
+                 confidence: float, rate: float, planted: dict[str, Any], device: str,
+                 label: str | None = None) -> dict[str, Any]:
+    """One configuration given as (activation, depth, d, n, log2_width_max, replicates, seed) — a regression case
+    or a hunt's example: its own points sphere_points(n, d, seed), widths 2^log2_width_min … 2^log2_width_max and
+    independently seeded networks, measured by measure_config."""
+    act, depth, seed = case["activation"], case["depth"], case["seed"]
+    widths = [2 ** k for k in range(log2_width_min, case["log2_width_max"] + 1)]
+    seeds = [[_net_seed(seed, act, depth, m, r) for r in range(case["replicates"])] for m in widths]
+    return measure_config(ev, pool, sphere_points(case["n"], case["d"], seed=seed), act, depth, widths, seeds,
+                          confidence, rate, planted, device, label=label)
+
+
 def check_ntk_concentration(ctx: RunContext, **planted: Any) -> Evidence:
     """Fit the log-log slope of max_ij |Θ_m − Θ| against the width for each (σ, H) and compare with −1/2."""
     start = time.perf_counter()
@@ -335,14 +348,10 @@ def check_ntk_concentration(ctx: RunContext, **planted: Any) -> Evidence:
                                                       confidence, rate, planted, ctx.device, control)
         regression_rows: dict[str, Any] = {}
         for case in regression:
-            widths = [2 ** k for k in range(cfg["log2_width_min"], case["log2_width_max"] + 1)]
-            seeds = [[_net_seed(case["seed"], case["activation"], case["depth"], m, r)
-                      for r in range(case["replicates"])] for m in widths]
             label = (f"regression (hunt) {case['activation']}/H={case['depth']} d={case['d']} n={case['n']} "
                      f"seed={case['seed']}")
-            regression_rows[label] = measure_config(ev, pool, sphere_points(case["n"], case["d"], seed=case["seed"]),
-                                         case["activation"], case["depth"], widths, seeds, confidence, rate, planted,
-                                         ctx.device, label=label)
+            regression_rows[label] = measure_case(ev, pool, case, cfg["log2_width_min"], confidence, rate, planted,
+                                                  ctx.device, label)
     ev.measurements = {"configs": rows, "n": cfg["n"], "d": cfg["d"], "power": _power_table(rows, rate),
                        "regression_cases": regression_rows}
     ev.add_control("one layer off", "each network of depth H measured against the analytic NTK of depth H + 1 "

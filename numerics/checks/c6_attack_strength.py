@@ -7,11 +7,12 @@ restarts). Three kinds of comparison:
    L_A(weaker) ≤ L_A(PGD strong) + τ·(L_A(weaker) − L_clean), τ = ATTACK_TREND_REL_TOL. Not per point: PGD
    keeps its FINAL iterate with a fixed step 2.5·δ/k, so it is not monotone in k point by point, and on nearly
    linear models FGSM already hits the maximizer while PGD's last step oscillates around it; on calibration
-   seeds (calibration/c6_attack_tolerances.py) the largest shortfall was 0.4 % of the attack gain, under 5 %. Adjacent rungs (random ≤ FGSM ≤ PGD(10, 1)) are
-   measured and reported (``adjacent_shortfall``), not judged: no theorem orders them, and advaudit hunt found
-   PGD(10, 1 start) 14 % of FGSM's gain below FGSM on a width-8 ReLU net in ℓ∞ (one random start stuck where
-   the gradient vanishes) while PGD(40, 8) was far above both. That case is a regression case
-   (``REGRESSION_CASES``) of every run. Run in d = 10, where k random samples do not cover B(x).
+   seeds (calibration/c6_attack_tolerances.py) the largest shortfall was 0.4 % of the attack gain, under 5 %.
+   Adjacent rungs (random ≤ FGSM ≤ PGD(10, 1)) are measured and reported (``adjacent_shortfall``), not judged: no
+   theorem orders them, and advaudit hunt found PGD(10, 1 start) 14 % of FGSM's gain below FGSM on a width-8 ReLU
+   net in ℓ∞ (one random start stuck where the gradient vanishes) while PGD(40, 8) was far above both. That case
+   is a regression case (``REGRESSION_CASES``) of every run. Run in d = 10, where k random samples do not cover
+   B(x).
 2. Exact nesting (per point, no tolerance): PGD(k, r restarts) ≥ PGD(k, 1 restart), since restart j uses the
    same random stream (seed, j) whatever r is and the best restart is kept.
 3. Toward L*: on d = 2 instances where a dense grid certifies L* (its best point is a verified lower value),
@@ -187,15 +188,16 @@ def trend_case(ev: Evidence, case: AttackCase, cfg: dict, seed: int, pgd: type[P
     return out
 
 
-def case_from_config(config: dict) -> AttackCase:
+def case_from_config(config: dict, prefix: str = "") -> AttackCase:
     """One trend configuration (d, width, depth, n, radius, activation, norm, loss, seed) as an attack case:
-    points sphere_points(n, d, seed), labels from default_rng(seed), the net seeded seed + 1."""
+    points sphere_points(n, d, seed), labels from default_rng(seed), the net seeded seed + 1; its name starts
+    with ``prefix``."""
     seed, d, n = config["seed"], config["d"], config["n"]
     rng = np.random.default_rng(seed)
     X = torch.tensor(sphere_points(n, d, seed=seed))
     y = torch.tensor(rng.choice([-1.0, 1.0], size=n))
     net = FullyConnected(d, config["width"], config["depth"], config["activation"], seed=seed + 1)
-    name = (f"[{config['activation']} d={d} m={config['width']} H={config['depth']} {config['norm']} "
+    name = (f"{prefix}[{config['activation']} d={d} m={config['width']} H={config['depth']} {config['norm']} "
             f"δ={config['radius']:.4g} {config['loss']}]")
     return AttackCase(name, net, X, y, PerturbationSet(config["norm"], config["radius"]), config["loss"])
 
@@ -240,8 +242,7 @@ def _measure(ctx: RunContext, pgd: type[PGD]) -> Evidence:
             trend[case.name] = out
     regression = {}
     for config in REGRESSION_CASES:   # with the fast tier's attack budgets, as the hunt found it
-        case = case_from_config(config)
-        case = AttackCase(f"regression (hunt) {case.name}", case.net, case.X, case.y, case.pset, case.loss)
+        case = case_from_config(config, prefix="regression (hunt) ")
         out = trend_case(ev, case, _TIERS["fast"], config["seed"], pgd)
         if out is not None:
             regression[case.name] = out

@@ -287,10 +287,27 @@ def _measure_radius(ev: Evidence, cfg: dict, d: int, sep: float, seed: int, kern
     res = solve_robust(problem, tol=cfg["tol"], target=cfg["eps"], seed=seed, max_rounds=20,
                        cell_budget=cfg["cell_budget"])
     ev.solver_statuses += res.solver_statuses
-    return {"label": label, "d": d, "delta_sep": sep, "R_lower": res.lower, "R_upper": res.upper, "status": res.status,
+    return {"label": label, "d": d, "delta_sep": sep, "R_lower": res.lower, "R_upper": res.upper,
+            "status": res.status,
             "certified_robust_loss": res.certificate.get("certified_robust_loss"), "rounds": res.iterations,
             "cells": res.certificate.get("cells"), "wall_s": res.wall_time_s, "data": data, "problem": problem,
             "result": res}
+
+
+def radius_case(ev: Evidence, cfg: dict, case: dict[str, Any], kernel, label: str | None = None
+                ) -> dict[str, Any] | None:
+    """R*(ε) of one configuration (d, delta_sep, n, cap, eps, seed) — a regression case or a hunt's example — and
+    its comparison with the symbolic radius; the record without its data, or None after a solver failure (then
+    recorded as inconclusive)."""
+    case_cfg = {**cfg, "n": case["n"], "cap": case["cap"], "eps": case["eps"]}
+    try:
+        m = _measure_radius(ev, case_cfg, case["d"], case["delta_sep"], case["seed"], kernel, label)
+    except RobustKernelSolverError as exc:
+        ev.inconclusive_reasons.append(f"{label + ': ' if label else ''}solver failure: {exc} (status {exc.status})")
+        ev.solver_statuses.append(exc.status)
+        return None
+    _symbolic_comparison(ev, case_cfg, m)
+    return {k: v for k, v in m.items() if k not in ("data", "problem", "result")}
 
 
 def _curve(ev: Evidence, cfg: dict, base: dict, seed: int) -> list[dict[str, Any]]:
@@ -435,20 +452,11 @@ def _robust_loss_vs_R(ctx: RunContext, kernel_cls: type[NTKKernel], linear_inner
         curve, network = [], []
     for m in measured:
         _symbolic_comparison(ev, cfg, m)
-    regression = []
-    for case in REGRESSION_CASES:
-        case_cfg = {**cfg, "n": case["n"], "cap": case["cap"], "eps": case["eps"]}
-        label = (f"regression (hunt) d={case['d']}, δ_sep={case['delta_sep']}, n={case['n']}, cap={case['cap']:g}, "
-                 f"ε={case['eps']:g}, seed={case['seed']}")
-        try:
-            m = _measure_radius(ev, case_cfg, case["d"], case["delta_sep"], case["seed"], kernel, label)
-        except RobustKernelSolverError as exc:
-            ev.inconclusive_reasons.append(f"{label}: solver failure: {exc} (status {exc.status})")
-            ev.solver_statuses.append(exc.status)
-            continue
-        _symbolic_comparison(ev, case_cfg, m)
-        regression.append({k: v for k, v in m.items() if k not in ("data", "problem", "result")})
-    ev.measurements["regression_cases"] = regression
+    ev.measurements["regression_cases"] = [
+        m for case in REGRESSION_CASES
+        if (m := radius_case(ev, cfg, case, kernel,
+                             f"regression (hunt) d={case['d']}, δ_sep={case['delta_sep']}, n={case['n']}, "
+                             f"cap={case['cap']:g}, ε={case['eps']:g}, seed={case['seed']}")) is not None]
     table = [{k: v for k, v in m.items() if k not in ("data", "problem", "result")} for m in measured]
     fits: dict[str, Any] = {}
     for sep in cfg["seps"]:

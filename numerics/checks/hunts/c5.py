@@ -13,30 +13,23 @@ from typing import Any
 
 from numerics.checks import c5_ntk
 from numerics.checks.hunts.plan import HuntPlan
-from numerics.network.data import sphere_points
 from theory.evidence import Evidence
 
 LOG2_WIDTH_MIN = c5_ntk.TIER_CONFIGS["fast"]["log2_width_min"]
-# Counterexamples found by `advaudit hunt`, replayed first: the check's own regression cases (its fixed grid
-# measures them too). relu2 at H = 2 exceeded the old size scale H·s₁; the check now uses s_H (delta method).
-FOUND = tuple(dict(case) for case in c5_ntk.REGRESSION_CASES)
 
 
 def measure_rate(config: dict[str, Any], *, family_size: int, **planted: Any) -> Evidence:
     """One rate fit at the drawn configuration; ``planted`` as for check_ntk_concentration."""
     c5_ntk._validate_planted(planted)
-    act, depth, seed = config["activation"], config["depth"], config["seed"]
     rate = float(planted["expected_rate"]) if planted.get("expected_rate") is not None else c5_ntk.CLAIMED_RATE
     confidence = 1.0 - (1.0 - c5_ntk.FAMILY_CONFIDENCE) / family_size
-    widths = [2 ** k for k in range(LOG2_WIDTH_MIN, config["log2_width_max"] + 1)]
-    seeds = [[c5_ntk._net_seed(seed, act, depth, m, r) for r in range(config["replicates"])] for m in widths]
-    X = sphere_points(config["n"], config["d"], seed=seed)
+    seed = config["seed"]
     ev = Evidence(c5_ntk.CLAIM_ID, c5_ntk.CHECK_ID, "fast", seeds=[seed], solver_statuses=["not-applicable"],
                   config={**config, "per_config_confidence": confidence, "family_size": family_size})
     pool = ThreadPoolExecutor(max_workers=c5_ntk.NETWORK_THREADS)
     try:
-        ev.measurements["fit"] = c5_ntk.measure_config(ev, pool, X, act, depth, widths, seeds, confidence, rate,
-                                                       planted, "cpu")["fit"]
+        ev.measurements["fit"] = c5_ntk.measure_case(ev, pool, config, LOG2_WIDTH_MIN, confidence, rate, planted,
+                                                     "cpu")["fit"]
     finally:  # interrupted by the hunt's time limit: drop the queued networks instead of waiting for them
         pool.shutdown(wait=True, cancel_futures=True)
     return ev
@@ -50,5 +43,5 @@ PLANS = {
                             parts=("c_sigma_override", "drop_layer_term", "expected_rate", "empirical"),
                             sizes=("config",),
                             multiplicity=True, budget_s=50.0, example_limit_s=30.0, max_examples=150,
-                            pinned=FOUND),
+                            pinned=c5_ntk.REGRESSION_CASES),
 }

@@ -26,30 +26,19 @@ from numerics.robust_kernel.program import RobustKernelSolverError
 from theory.evidence import Evidence
 
 
-# Counterexamples found by `advaudit hunt`, replayed first: the check's own regression cases (its fixed grid
-# measures them too). R*(0.25) at d = 2 exceeded R_sym when the encoding's exponent read κd; it reads κ(d+1) since.
-FOUND = tuple(dict(case) for case in c8.REGRESSION_CASES)
-
-
 def measure_radius(config: dict[str, Any], *, kernel: type[NTKKernel] = NTKKernel,
                    linear_inner_max: Callable = linear_exact) -> Evidence:
     """Cross-checks, then R*(ε) at one (d, δ_sep, n, cap, ε, seed) against the symbolic radius."""
     seed = config["seed"]
     ev = Evidence(c8.CLAIM, "C8-robust-loss-vs-R", "fast", seeds=[seed], config=dict(config))
-    cfg = {**c8.TIERS["fast"], "n": config["n"], "cap": config["cap"], "eps": config["eps"]}
     with single_thread():
         if not (c8._kernel_crosscheck(ev, kernel, seed) and c8._linear_crosscheck(ev, linear_inner_max, seed)
                 and c8._certificate_crosscheck(ev, kernel, seed)):
             return ev
-        try:
-            measured = c8._measure_radius(ev, cfg, config["d"], config["delta_sep"], seed, kernel(1, "relu2"))
-        except RobustKernelSolverError as exc:
-            ev.inconclusive_reasons.append(f"solver failure: {exc} (status {exc.status})")
-            ev.solver_statuses.append(exc.status)
-            return ev
-        c8._symbolic_comparison(ev, cfg, measured)
-    ev.measurements["radius"] = {k: measured[k] for k in ("R_lower", "R_upper", "status", "R_symbolic")
-                                 if k in measured}
+        measured = c8.radius_case(ev, c8.TIERS["fast"], config, kernel(1, "relu2"))
+    if measured is not None:
+        ev.measurements["radius"] = {k: measured[k] for k in ("R_lower", "R_upper", "status", "R_symbolic")
+                                     if k in measured}
     return ev
 
 
@@ -84,7 +73,7 @@ PLANS = {
     "C8-robust-loss-vs-R": HuntPlan(
         "C8-robust-loss-vs-R", measure_radius, ("d", "delta_sep", "n", "cap", "eps", "seed"),
         grid_examples=len(c8.TIERS["fast"]["dims"]) * len(c8.TIERS["fast"]["seps"]),
-        parts=("kernel", "linear_inner_max"), budget_s=40.0, pinned=FOUND,
+        parts=("kernel", "linear_inner_max"), budget_s=40.0, pinned=c8.REGRESSION_CASES,
         not_hunted="the robust-loss curve over R and the network realization (measured at the fixed grid's "
                    "smallest radius; they report, they do not bound)"),
     "C8-antipodal-obstruction": HuntPlan(
