@@ -91,3 +91,43 @@ def test_interior_point_only_for_the_hinge_loss():
     assert rk.resolve_formulation(logistic, "auto", None) == "features"
     assert rk.resolve_formulation(problem, "auto", None) == "interior-point"
     assert rk.resolve_formulation(problem, "auto", 0.1) == "features"
+
+
+@pytest.mark.parametrize("p", [63, 64, 128, 129])
+def test_bordered_factor_solves_the_original_system(p):
+    """Orders that are multiples of ALIASING_ORDER are factorized bordered by a unit diagonal entry (a speed fix):
+    the solve is still M⁻¹b, residual ≤ 1e-12 relative."""
+    from numerics.robust_kernel.interior_point import ALIASING_ORDER, _cholesky_solve, _factor
+    A = torch.as_tensor(np.random.default_rng(p).standard_normal((p, p)))
+    M = A @ A.T + p * torch.eye(p, dtype=torch.float64)
+    b = torch.as_tensor(np.random.default_rng(p + 1).standard_normal(p))
+    L = _factor(M)
+    assert L.shape[0] == p + (p % ALIASING_ORDER == 0)
+    x = _cholesky_solve(L, b)
+    assert x.shape == (p,)
+    assert float(torch.linalg.norm(M @ x - b)) <= 1e-12 * float(torch.linalg.norm(b)) * float(torch.linalg.norm(M))
+
+
+def test_violated_points_replace_a_samples_points_once_and_the_pool_optimum_is_kept(monkeypatch):
+    """The interior point's constraint generation replaces a sample's active points by its first violated point
+    (numerics.robust_kernel.program._solve_generated): the second active set lacks the first one's point of some
+    sample (adding alone would keep every sample's only point), and the result is still the optimum over the
+    whole pool — the direct formulation on all points."""
+    from numerics.robust_kernel.columns import GramSource
+    problem, Z, owner = _problem()
+    active_sets = []
+    original = GramSource.sub
+
+    def recording(self, S):
+        active_sets.append(np.array(S))
+        return original(self, S)
+
+    monkeypatch.setattr(GramSource, "sub", recording)
+    a = solve_finite(problem, Z, owner, formulation="interior-point")
+    monkeypatch.setattr(GramSource, "sub", original)
+    b = solve_finite(problem, Z, owner, formulation="direct")
+    assert a.status == "optimal" and abs(a.objective - b.objective) <= 1e-6
+    assert a.lower <= b.upper + 1e-9 and b.lower <= a.upper + 1e-9
+    first, second = active_sets[0], active_sets[1]
+    assert np.array_equal(np.sort(owner[first]), np.arange(problem.n))      # the clean points, one per sample
+    assert any(np.isin(first[owner[first] == i], second, invert=True).all() for i in range(problem.n))

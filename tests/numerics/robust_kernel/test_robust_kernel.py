@@ -158,6 +158,20 @@ def test_indefinite_or_nan_gram_raises_kernel_error():
         eigen_features(np.array([[1.0, np.nan], [np.nan, 1.0]]))
 
 
+def test_symmetry_check_works_tile_by_tile():
+    """check_gram compares K with Kᵀ in tiles: the symmetrized matrix and max |K − Kᵀ| equal the whole-matrix ones
+    (several tiles, a ragged last one), and an asymmetry in a far tile is rejected."""
+    from numerics.robust_kernel.features import _symmetrized, check_gram
+    A = np.random.default_rng(0).standard_normal((300, 300))
+    asym, sym = _symmetrized(A, tile=64)
+    assert asym == np.abs(A - A.T).max() and np.array_equal(sym, 0.5 * (A + A.T))
+    K = A @ A.T
+    np.testing.assert_array_equal(check_gram(K), 0.5 * (K + K.T))
+    K[290, 5] += 1e-6 * np.abs(K).max()
+    with pytest.raises(KernelError, match="not symmetric"):
+        check_gram(K)
+
+
 # ---------------------------------------------------------------- finite problems and duality
 def _finite(loss, n=8, d=3, k=4, seed=0, **form):
     X = _sphere(n, d, seed)
