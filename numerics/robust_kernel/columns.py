@@ -29,7 +29,10 @@ MADV_POPULATE_WRITE = getattr(mmap, "MADV_POPULATE_WRITE", 23)
 
 
 def _reserve(rows: int, columns: int) -> np.ndarray:
-    """An uninitialized column-major float64 array backed by an anonymous mapping (address space only until used)."""
+    """An uninitialized column-major float64 array, address space only until used: on Linux backed by an anonymous
+    mapping that :func:`_populate` can map ahead of writes, elsewhere by numpy."""
+    if sys.platform != "linux":
+        return np.empty((rows, columns), order="F")
     buffer = mmap.mmap(-1, max(rows * columns * 8, 1), flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     return np.ndarray((rows, columns), dtype=np.float64, buffer=buffer, order="F")
 
@@ -37,7 +40,7 @@ def _reserve(rows: int, columns: int) -> np.ndarray:
 def _populate(C: np.ndarray, first: int, stop: int) -> None:
     """Map the pages of columns first…stop−1 of a :func:`_reserve` array in one call (Linux ≥ 5.14), instead of
     one page fault per 4 KiB on the first write; elsewhere the first write maps them."""
-    if sys.platform != "linux":
+    if not isinstance(C.base, mmap.mmap):
         return
     page = mmap.PAGESIZE
     start = first * C.shape[0] * 8 // page * page

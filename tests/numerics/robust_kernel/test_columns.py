@@ -1,5 +1,8 @@
 """numerics.robust_kernel.columns.GramSource: cached kernel columns give the same K[S, S] and f on all of Z as direct
 kernel evaluation, across several row blocks, a growing cache, and past the cache budget."""
+import mmap
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -42,6 +45,17 @@ def test_cached_columns_match_direct_kernel_evaluation(monkeypatch, budget):
 def test_populated_pages_hold_exactly_what_is_written():
     """_reserve + _populate (madvise on Linux, a no-op elsewhere) is ordinary writable memory."""
     C = columns._reserve(1000, 50)
+    if sys.platform == "linux":
+        assert isinstance(C.base, mmap.mmap)      # the mapping that _populate maps ahead of writes
     columns._populate(C, 3, 17)
     C[:, 3:17] = np.arange(14.0)
     assert C.flags.f_contiguous and np.array_equal(C[:, 3:17], np.broadcast_to(np.arange(14.0), (1000, 14)))
+
+
+def test_reserve_falls_back_to_numpy_off_linux(monkeypatch):
+    """Off Linux (no MAP_PRIVATE flags on Windows) the cache is a plain numpy array and populating is a no-op."""
+    monkeypatch.setattr(columns.sys, "platform", "win32")
+    C = columns._reserve(100, 7)
+    columns._populate(C, 0, 7)
+    C[:] = 2.0
+    assert C.flags.f_contiguous and C.shape == (100, 7) and float(C.sum()) == 1400.0
