@@ -212,6 +212,11 @@ def _run_case(n: int, d: int, tol: float, seed: int, baseline: bool, timeout: fl
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _exponent(rows: list[dict], key: str) -> float:
+    """Least-squares slope of log rows[key] against log n."""
+    return float(np.polyfit(np.log([r["n"] for r in rows]), np.log([r[key] for r in rows]), 1)[0])
+
+
 def scaling(args) -> tuple[list[tuple[str, bool]], dict]:
     cases = [c for c in SCALING if c[0] <= args.max_n]
     rows = []
@@ -248,22 +253,18 @@ def scaling(args) -> tuple[list[tuple[str, bool]], dict]:
     fit_rows = [by[(n, 5, 1e-2)] for n in EXPONENT_NS if (n, 5, 1e-2) in by]
     exponents = {}
     if len(fit_rows) >= 2 and all("cpu_s" in r for r in fit_rows):
-        for kind in ("cpu_s", "wall_s"):
-            exponents[kind] = float(np.polyfit(np.log([r["n"] for r in fit_rows]), np.log([r[kind] for r in fit_rows]),
-                                               1)[0])
+        exponents["cpu_s"], exponents["wall_s"] = _exponent(fit_rows, "cpu_s"), _exponent(fit_rows, "wall_s")
         lines.append(_line(f"cost exponent in n (least squares of log CPU seconds over n = "
                            f"{[r['n'] for r in fit_rows]}): {exponents['cpu_s']:.2f} (target <= {MAX_EXPONENT:g}); "
                            f"of wall time {exponents['wall_s']:.2f}", exponents["cpu_s"] <= MAX_EXPONENT))
     every = [by[(n, 5, 1e-2)] for n in (64, 128, 256, 512, 1024) if "cpu_s" in by.get((n, 5, 1e-2), {})]
     if len(every) >= 2:
-        exponents["cpu_s_all"] = float(np.polyfit(np.log([r["n"] for r in every]), np.log([r["cpu_s"] for r in every]),
-                                                  1)[0])
+        exponents["cpu_s_all"] = _exponent(every, "cpu_s")
         print(f"    (CPU exponent over all n at d = 5: {exponents['cpu_s_all']:.2f}; per round the finite program "
               "costs O(N·|S|) kernel columns and O(|S|³) per interior-point step, |S| ≈ n)")
     off = [by[(n, 5, 1e-2)] for n in OFF_GRID_NS if "cpu_s" in by.get((n, 5, 1e-2), {})]
     if len(off) >= 2:
-        exponents["cpu_s_off_grid"] = float(np.polyfit(np.log([r["n"] for r in off]),
-                                                       np.log([r["cpu_s"] for r in off]), 1)[0])
+        exponents["cpu_s_off_grid"] = _exponent(off, "cpu_s")
         print(f"    (CPU exponent over n = {[r['n'] for r in off]}, off powers of two: "
               f"{exponents['cpu_s_off_grid']:.2f}; information, not a target)")
     print("[3] baseline: today's first-order Lipschitz certificate (default budget) vs the second-order one, same f")

@@ -158,22 +158,22 @@ def _linear_case(ev: Evidence, case_name: str, w: torch.Tensor, X: torch.Tensor,
     else:
         closed = loss_values(loss_name, yn * (yn * f - pset.radius * dual), yn)
     values = _exact_row(ev, f"{case_name} linear-exact: L_A = closed-form L*", maximizer(pset, loss)(model, X, y),
-                        "the closed-form maximizer does not attain the closed-form L*", model, wn, X, y, pset, loss,
-                        loss_name, closed)
+                        "the closed-form maximizer does not attain the closed-form L*", w, X, y, pset, loss_name,
+                        closed)
     if loss_name in FGSM_EXACT_LOSSES:
         _exact_row(ev, f"{case_name} FGSM exact on a linear model: L_A(FGSM) = closed-form L*",
                    FGSM(pset, loss)(model, X, y), "FGSM's point on a linear model does not attain the closed-form L*",
-                   model, wn, X, y, pset, loss, loss_name, closed)
+                   w, X, y, pset, loss_name, closed)
     return float(values.mean())
 
 
-def _exact_row(ev: Evidence, name: str, points: torch.Tensor, description: str, model: Callable, wn: np.ndarray,
-               X: torch.Tensor, y: torch.Tensor, pset: PerturbationSet, loss, loss_name: str,
-               closed: np.ndarray) -> np.ndarray:
-    """Row 'the attack's loss = the closed-form L*' at the worst sample; a failure is re-verified by a numpy
-    forward pass at the attack's point and the numpy loss. Returns the attack's per-sample losses."""
+def _exact_row(ev: Evidence, name: str, points: torch.Tensor, description: str, w: torch.Tensor, X: torch.Tensor,
+               y: torch.Tensor, pset: PerturbationSet, loss_name: str, closed: np.ndarray) -> np.ndarray:
+    """Row 'the attack's loss = the closed-form L*' on f(x) = wᵀx at the worst sample; a failure is re-verified by a
+    numpy forward pass at the attack's point and the numpy loss. Returns the attack's per-sample losses."""
     with torch.no_grad():
-        values = loss.value(model(points), y).numpy()
+        values = get_loss(loss_name).value(points @ w, y).numpy()
+    wn = w.numpy()
     i = int(np.argmax(np.abs(values - closed)))
     row = ev.compare(name, float(values[i]), float(closed[i]), "==", tolerance=CLOSED_FORM_TOL_F64,
                      tolerance_name="CLOSED_FORM_TOL_F64", sample=i)

@@ -17,27 +17,28 @@ from numerics.network.nets import FullyConnected
 from theory.evidence import Evidence, RunContext
 
 
+def _measured(measure, config: dict[str, Any], *args: Any) -> Evidence:
+    """The check's measurement ``measure(RunContext(seed), *args)`` on one thread, its config the drawn one."""
+    with single_thread():
+        ev, _ = measure(RunContext(seed=config["seed"]), *args)
+    ev.config.update(config)
+    return ev
+
+
 def measure_normalization(config: dict[str, Any], *, family_size: int,
                           net_class: type[FullyConnected] = FullyConnected) -> Evidence:
     """Mean ‖x^(h)‖² of every layer of ``nets`` networks at the drawn (σ, H, m, d, n, seed)."""
     cfg = {"n": config["n"], "d": config["d"], "width": config["width"], "nets": config["nets"],
            "depth": config["depth"]}
-    with single_thread():
-        ev, _ = c11._normalization(RunContext(seed=config["seed"]), net_class, cfg,
-                                   [(config["activation"], config["depth"])], family_size * config["depth"])
-    ev.config.update(config)
-    return ev
+    return _measured(c11._normalization, config, net_class, cfg, [(config["activation"], config["depth"])],
+                     family_size * config["depth"])
 
 
 def measure_ntk_diagonal(config: dict[str, Any], *, family_size: int,
                          net_class: type[FullyConnected] = FullyConnected) -> Evidence:
     """Mean empirical Θ_m(x, x) (trained output layer) at the drawn (σ, m, d, n, seed), H = 1."""
     cfg = {"n": config["n"], "d": config["d"], "width": config["width"], "nets": config["nets"], "depth": 1}
-    with single_thread():
-        ev, _ = c11._ntk_diagonal(RunContext(seed=config["seed"]), net_class, cfg, [(config["activation"], 1)],
-                                  family_size)
-    ev.config.update(config)
-    return ev
+    return _measured(c11._ntk_diagonal, config, net_class, cfg, [(config["activation"], 1)], family_size)
 
 
 def measure_nngp(config: dict[str, Any], *, family_size: int,
@@ -45,11 +46,7 @@ def measure_nngp(config: dict[str, Any], *, family_size: int,
     """E f(x_i)f(x_j) over the drawn number of depth-1 networks against Σ^(1), every pair of the drawn points."""
     n = config["n"]
     cfg = {"nngp_n": n, "d": config["d"], "nngp_width": config["width"], "nngp_nets": config["nets"]}
-    with single_thread():
-        ev, _ = c11._nngp(RunContext(seed=config["seed"]), net_class, cfg, (config["activation"],),
-                          family_size * n * (n + 1) // 2)
-    ev.config.update(config)
-    return ev
+    return _measured(c11._nngp, config, net_class, cfg, (config["activation"],), family_size * n * (n + 1) // 2)
 
 
 _DRAWS = ("activation", "width", "nets", "d", "n", "seed")
